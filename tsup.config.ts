@@ -19,6 +19,14 @@ const platformAlias: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
+/** The CLI imports the library through `../index`; in the build that is the sibling bundle `./index.js`. */
+const libraryAsExternal: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'reelrec-cli-library',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/index$/ }, () => ({ path: './index.js', external: true }));
+  },
+};
+
 export default defineConfig([
   {
     entry: { index: 'src/index.ts' },
@@ -46,5 +54,6 @@ export default defineConfig([
     target: 'node20',
     sourcemap: true,
     banner: { js: '#!/usr/bin/env node' },
+    esbuildPlugins: [libraryAsExternal],
   },
 ]);

@@ -1,11 +1,163 @@
 /**
  * reelrec: movie recommendation with recurrent neural networks on TensorFlow.js.
  *
+ * Start with {@link createRecommender}: it returns a pipeline (content features → user profiles → a sigmoid-RNN,
+ * LSTM or GRU sequence model → top-N recommender) that `fit`s on a {@link Dataset} — e.g. from
+ * {@link loadMovieLens} or {@link generateSyntheticCatalog} — and then `recommend`s, `predictRating`s and `save`s.
+ * Every module is exported on its own as well, and the {@link Evaluator} runs the protocols of `PROTOCOL.md`
+ * with baselines beside the model.
+ *
+ * @example
+ * ```ts
+ * import { createRecommender, loadMovieLens } from 'reelrec';
+ * const data = await loadMovieLens('./ml-100k');
+ * const rec = await createRecommender({ model: { cell: 'lstm' } });
+ * await rec.fit(data);
+ * console.log(await rec.recommend(1, { k: 10 }));
+ * await rec.save('./models/ml-100k');
+ * rec.dispose();
+ * ```
+ *
  * @packageDocumentation
  */
 
+// Backends
+export {
+  BACKEND_NAMES,
+  BACKEND_PACKAGES,
+  type BackendName,
+  type BackendOptions,
+  defaultBackends,
+  useBackend,
+} from './backend';
+export { installKernelOverrides, KERNEL_OVERRIDES } from './backend/kernels';
+export {
+  MODEL_DEFAULTS,
+  type ModelOptions,
+  type RecommenderOptions,
+  type ResolvedOptions,
+  resolveOptions,
+  TRAINING_DEFAULTS,
+  type TrainingOptions,
+} from './config/defaults';
+// Composition root and options
+export { type CreateRecommenderOptions, createRecommender, loadRecommender } from './create-recommender';
+export { MovieIndex } from './data/catalog';
+export { createDataset, type DatasetInput } from './data/dataset';
+export * from './data/format';
+export * from './data/movielens';
 export * from './data/split';
+export * from './data/synthetic';
+// Data
 export * from './data/types';
 export * from './errors';
-export * from './recommend/types';
+// Evaluator
+export * from './evaluate';
+export {
+  FeatureExtractor,
+  type FeatureExtractorJSON,
+  type FeatureExtractorOptions,
+  type FeatureFitOptions,
+  type FeatureGroupName,
+  type FeatureGroupSummary,
+  type FeatureSummary,
+  type SavedFeatureOptions,
+  type SimilarMovie,
+  type TextField,
+} from './features/feature-extractor';
+export {
+  type BatchArrays,
+  BOS_TOKEN,
+  type EncodedSequence,
+  type InferenceBatchArrays,
+  inferenceBatch,
+  PAD_TOKEN,
+  STEP_FEATURES,
+  TOKEN_OFFSET,
+  type TrainingBatchArrays,
+  trainingBatch,
+  trainingWindows,
+  type Window,
+} from './model/batches';
+// SequenceRNN
+export {
+  type Cell,
+  type CellFactory,
+  type CellOptions,
+  createCell,
+  registerCell,
+  registeredCells,
+} from './model/cells';
+export { maskedMeanSquaredError, softmaxCrossEntropy } from './model/losses';
+export { SequenceRNN, type SequenceRNNConfig, type SequenceRNNInit } from './model/sequence-rnn';
+export { FORMAT_VERSION, type ModelLocation } from './persistence';
+export { type FittedState, type PipelineModules, RecommenderPipeline, type StoredUser } from './pipeline';
+export {
+  CategoricalEncoder,
+  type CategoricalEncoderJSON,
+  type CategoricalFitOptions,
+  type EncoderOptions,
+  MultiHotEncoder,
+  OneHotEncoder,
+  type UnknownPolicy,
+} from './preprocess/encoders';
+export { loadNaturalStemmer, loadNaturalStopWords, loadNaturalTokenizer } from './preprocess/natural';
+export {
+  Preprocessor,
+  type PreprocessorCreateOptions,
+  type PreprocessorJSON,
+  type PreprocessorOptions,
+  type SparseVector,
+} from './preprocess/preprocessor';
+// Preprocessor, FeatureExtractor, UserProfiler
+export {
+  ENGLISH_STOP_WORDS,
+  type Stemmer,
+  type Tokenizer,
+  UnicodeTokenizer,
+  type UnicodeTokenizerOptions,
+} from './preprocess/tokenizer';
+export { Vocabulary, type VocabularyJSON, type VocabularyOptions } from './preprocess/vocabulary';
+export {
+  AGE_BANDS,
+  type AgeBand,
+  ageBand,
+  ZIP_REGIONS,
+  type ZipRegion,
+  zipRegion,
+} from './profile/demographics';
+export {
+  type ProfileGroupSummary,
+  type UserProfile,
+  UserProfiler,
+  type UserProfilerJSON,
+  type UserProfilerOptions,
+} from './profile/user-profiler';
+export {
+  type Recommendation,
+  Recommender,
+  type RecommenderModuleOptions,
+  type RecommendOptions,
+} from './recommend/recommender';
+export { type TopKOptions, type TopKResult, topK } from './recommend/topk';
+// Recommender
+export type { Scorer } from './recommend/types';
+// Optimizer (training)
+export {
+  createOptimizer,
+  OPTIMIZER_NAMES,
+  type OptimizerConfig,
+  type OptimizerName,
+} from './training/optimizers';
+export {
+  type BatchSource,
+  type Monitor,
+  TRAINER_DEFAULTS,
+  type TrainableModel,
+  Trainer,
+  type TrainerConfig,
+  type TrainHooks,
+} from './training/trainer';
+export type { EpochLog, FitOptions, FitSummary } from './training/types';
 export { Rng } from './util/random';
+export { VERSION } from './version';

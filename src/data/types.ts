@@ -219,6 +219,27 @@ export class RatingTableBuilder {
   }
 }
 
+/** One step of a user's history. */
+export interface HistoryItem {
+  movieId: number;
+  /** The user's rating of it, on the data set's scale; absent for implicit feedback. */
+  rating?: number;
+  /** Unix seconds; absent when unknown. */
+  timestamp?: number;
+}
+
+/**
+ * What is known about a user at scoring time: their history in time order (oldest first) and, optionally,
+ * who they are. A known `userId` lets a model use what it learned about the user; a history alone (or
+ * demographics alone) is the cold-start path.
+ */
+export interface UserHistory {
+  userId?: number;
+  items: readonly HistoryItem[];
+  /** Demographics, for cold start. */
+  user?: Partial<Omit<User, 'id'>>;
+}
+
 /** How a data source was recognised. */
 export type DatasetFormat = 'ml-100k' | 'ml-1m' | 'ml-latest' | 'synthetic' | 'custom';
 

@@ -4,68 +4,11 @@
  *
  * @module
  */
-import type { Dataset, User } from '../data/types';
+import type { Dataset, UserHistory } from '../data/types';
+import type { FitOptions, FitSummary } from '../training/types';
 
-/** One step of a user's history. */
-export interface HistoryItem {
-  movieId: number;
-  /** The user's rating of it, on the data set's scale; absent for implicit feedback. */
-  rating?: number;
-  /** Unix seconds; absent when unknown. */
-  timestamp?: number;
-}
-
-/**
- * What is known about a user at scoring time: their history in time order (oldest first) and, optionally,
- * who they are. A known `userId` lets a model use what it learned about the user; a history alone (or
- * demographics alone) is the cold-start path.
- */
-export interface UserHistory {
-  userId?: number;
-  items: readonly HistoryItem[];
-  /** Demographics, for cold start. */
-  user?: Partial<Omit<User, 'id'>>;
-}
-
-/** What one epoch of training reports. */
-export interface EpochLog {
-  /** 1-based epoch number. */
-  epoch: number;
-  /** Mean training loss over the epoch. */
-  loss: number;
-  /** Validation loss, when a validation set was used. */
-  valLoss?: number;
-  /** Validation metrics by name, e.g. `{ 'NDCG@10': 0.08 }`. */
-  metrics?: Record<string, number>;
-  /** Training positions (predicted steps) per second during this epoch. */
-  positionsPerSecond?: number;
-  /** Wall-clock seconds this epoch took. */
-  seconds: number;
-}
-
-/** Options every `fit` accepts. */
-export interface FitOptions {
-  /** Called after each epoch. */
-  onEpochEnd?: (log: EpochLog) => void;
-  /** Called after each batch with the batch's loss and progress through the epoch in [0, 1]. */
-  onBatchEnd?: (info: { epoch: number; batch: number; batches: number; loss: number }) => void;
-  /** Stops training cleanly; the model keeps the best weights seen so far. */
-  signal?: AbortSignal;
-}
-
-/** What `fit` returns. */
-export interface FitSummary {
-  /** Epochs run. */
-  epochs: number;
-  /** The epoch whose weights were kept (early stopping), 1-based; equals `epochs` without early stopping. */
-  bestEpoch: number;
-  /** One entry per epoch. */
-  history: EpochLog[];
-  /** True when training stopped because of the abort signal. */
-  aborted: boolean;
-  /** Wall-clock seconds. */
-  seconds: number;
-}
+export type { HistoryItem, UserHistory } from '../data/types';
+export type { EpochLog, FitOptions, FitSummary } from '../training/types';
 
 /**
  * A model that can be trained on a data set and can score movies for users. The RNN pipeline and every

@@ -1,0 +1,344 @@
+/**
+ * The CLI's commands as plain async functions: each returns the JSON document `--json` prints and a text
+ * rendering for people. `main.ts` parses arguments and prints.
+ *
+ * @module
+ */
+// The CLI uses the public API only (the build resolves '../index' to the library bundle instead of copying it).
+import {
+  BiasedMfBaseline,
+  ConfigError,
+  type CreateRecommenderOptions,
+  createRecommender,
+  DataMissingError,
+  type Dataset,
+  type FitOptions,
+  GlobalMeanBaseline,
+  generateSyntheticCatalog,
+  ItemKnnBaseline,
+  type LoadReport,
+  leaveOneOutSplit,
+  loadMovieLens,
+  loadOfficialFolds,
+  loadRecommender,
+  type ModelSpec,
+  PopularityBaseline,
+  PROTOCOL_NAMES,
+  type ProtocolName,
+  resultToJSON,
+  resultToMarkdown,
+  runProtocol,
+  SegmentPopularityBaseline,
+  UserItemBiasBaseline,
+} from '../index';
+import type { Progress } from './progress';
+
+/** Options shared by the commands that train. */
+export interface ModelFlags {
+  cell?: string;
+  epochs?: number;
+  hidden?: number;
+  seed?: number;
+  backend?: string;
+}
+
+/** What every command returns. */
+export interface CommandResult {
+  /** The document `--json` prints. Keys are stable. */
+  json: unknown;
+  /** The text printed without `--json`. */
+  text: string;
+}
+
+/** Where data comes from: `--data DIR`, else the `REELREC_DATA` environment variable. */
+export function dataDirectory(flag: string | undefined, required: boolean): string | undefined {
+  const dir = flag ?? process.env.REELREC_DATA;
+  if (!dir && required) {
+    throw new DataMissingError('no data directory: pass --data DIR or set REELREC_DATA', '');
+  }
+  return dir;
+}
+
+async function loadData(dir: string, lenient: boolean): Promise<Dataset> {
+  return loadMovieLens(dir, { mode: lenient ? 'lenient' : 'strict' });
+}
+
+function recommenderOptions(flags: ModelFlags): CreateRecommenderOptions {
+  const options: CreateRecommenderOptions = { seed: flags.seed };
+  if (flags.backend) options.backend = flags.backend.split(',') as CreateRecommenderOptions['backend'];
+  options.model = {};
+  if (flags.cell) options.model.cell = flags.cell;
+  if (flags.hidden) options.model.hiddenSize = flags.hidden;
+  options.training = {};
+  if (flags.epochs) options.training.epochs = flags.epochs;
+  return options;
+}
+
+function fitProgress(progress: Progress, label: string): FitOptions {
+  let lastEpoch = 0;
+  return {
+    onBatchEnd: ({ epoch, batch, batches, loss }) => {
+      if (epoch !== lastEpoch) {
+        progress.start(`${label} epoch ${epoch}`, batches);
+        lastEpoch = epoch;
+      }
+      progress.update(batch, `loss ${loss.toFixed(3)}`);
+    },
+    onEpochEnd: (log) => {
+      progress.stop();
+      const metrics = log.metrics
+        ? ` ${Object.entries(log.metrics)
+            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+            .join(' ')}`
+        : '';
+      progress.note(
+        `${label} epoch ${log.epoch}: loss ${log.loss.toFixed(4)}${metrics} (${log.seconds.toFixed(1)} s)`,
+      );
+    },
+  };
+}
+
+/** Rating counts by star value, keyed as the rating prints (`"1"`, `"4.5"`). */
+function ratingHistogram(data: Dataset): Record<string, number> {
+  const counts = new Map<number, number>();
+  for (const r of data.ratings.ratings) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return Object.fromEntries(
+    [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([r, n]) => [String(r), n]),
+  );
+}
+
+function reportText(report: LoadReport): string {
+  const lines = report.files.map(
+    (f) =>
+      `  ${f.file.padEnd(28)} ${f.encoding.padEnd(7)} lines ${f.lines}  accepted ${f.accepted}  flagged ${f.flagged}  skipped ${f.skipped}` +
+      (Object.keys(f.reasons).length
+        ? `  (${Object.entries(f.reasons)
+            .map(([r, n]) => `${r}: ${n}`)
+            .join(', ')})`
+        : ''),
+  );
+  return lines.join('\n');
+}
+
+/** `reelrec info`: counts, rating histogram and the load report of a data directory. */
+export async function infoCommand(flags: { data?: string; lenient?: boolean }): Promise<CommandResult> {
+  const dir = dataDirectory(flags.data, true)!;
+  const data = await loadData(dir, flags.lenient ?? false);
+  const histogram = ratingHistogram(data);
+  const json = {
+    dataset: data.name,
+    format: data.format,
+    users: new Set(data.ratings.userIds).size,
+    movies: data.movies.length,
+    ratings: data.ratings.length,
+    ratingHistogram: histogram,
+    genres: data.genres,
+    report: data.report,
+  };
+  const text = [
+    `${data.name} (${data.format}) from ${dir}`,
+    `users ${json.users}  movies ${json.movies}  ratings ${json.ratings}`,
+    `ratings by value: ${Object.entries(histogram)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('  ')}`,
+    'files:',
+    reportText(data.report),
+    data.report.issues.length
+      ? `first issues:\n${data.report.issues
+          .slice(0, 10)
+          .map(
+            (i) =>
+              `  ${i.file}:${i.line} ${i.field}: expected ${i.expected}, found ${i.found} (${i.reason}, ${i.outcome})`,
+          )
+          .join('\n')}`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return { json, text };
+}
+
+/** `reelrec train`: fits on a data directory and saves the model folder. */
+export async function trainCommand(
+  flags: ModelFlags & { data?: string; out: string; lenient?: boolean },
+  progress: Progress,
+): Promise<CommandResult> {
+  const dir = dataDirectory(flags.data, true)!;
+  const data = await loadData(dir, flags.lenient ?? false);
+  const rec = await createRecommender(recommenderOptions(flags));
+  try {
+    const summary = await rec.fit(data, fitProgress(progress, rec.name));
+    await rec.save(flags.out);
+    const json = {
+      dataset: data.name,
+      model: rec.name,
+      backend: rec.backend,
+      out: flags.out,
+      epochs: summary.epochs,
+      bestEpoch: summary.bestEpoch,
+      seconds: summary.seconds,
+      history: summary.history,
+    };
+    const last = summary.history[summary.bestEpoch - 1];
+    const text = `trained ${rec.name} on ${data.name} (${data.ratings.length} ratings) with ${rec.backend} in ${summary.seconds.toFixed(1)} s: ${summary.epochs} epochs, best ${summary.bestEpoch}${
+      last?.metrics
+        ? ` (${Object.entries(last.metrics)
+            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+            .join(', ')} on held-out last ratings)`
+        : ''
+    }\nsaved to ${flags.out}`;
+    return { json, text };
+  } finally {
+    rec.dispose();
+  }
+}
+
+/** `reelrec recommend`: top-K for a known user of a saved model. */
+export async function recommendCommand(flags: {
+  model: string;
+  user: number;
+  k?: number;
+  backend?: string;
+}): Promise<CommandResult> {
+  if (!Number.isInteger(flags.user)) throw new ConfigError('--user', 'an integer user id', flags.user);
+  const rec = await loadRecommender(flags.model, {
+    backend: flags.backend ? (flags.backend.split(',') as never) : undefined,
+  });
+  try {
+    const items = await rec.recommend(flags.user, { k: flags.k ?? 10 });
+    const json = { model: flags.model, user: flags.user, recommendations: items };
+    const text = [
+      `top ${items.length} for user ${flags.user}:`,
+      ...items.map(
+        (r) =>
+          `${String(r.rank).padStart(3)}. ${r.title ?? `movie ${r.movieId}`} (id ${r.movieId}, predicted rating ${r.predictedRating?.toFixed(2)})`,
+      ),
+    ].join('\n');
+    return { json, text };
+  } finally {
+    rec.dispose();
+  }
+}
+
+/** The models each protocol runs beside the RNN. */
+function baselinesFor(protocol: ProtocolName, seed: number): ModelSpec[] {
+  const popularity: ModelSpec = {
+    name: 'popularity',
+    kind: 'baseline',
+    create: () => new PopularityBaseline(),
+  };
+  const itemKnn: ModelSpec = { name: 'item-knn', kind: 'baseline', create: () => new ItemKnnBaseline() };
+  const mf: ModelSpec = { name: 'biased-mf', kind: 'baseline', create: () => new BiasedMfBaseline({ seed }) };
+  switch (protocol) {
+    case 'R':
+      return [
+        { name: 'global-mean', kind: 'baseline', create: () => new GlobalMeanBaseline() },
+        { name: 'user-item-bias', kind: 'baseline', create: () => new UserItemBiasBaseline() },
+        itemKnn,
+        mf,
+      ];
+    case 'C':
+      return [mf];
+    case 'T':
+    case 'S':
+      return [popularity, itemKnn];
+    case 'K':
+      return [
+        popularity,
+        { name: 'segment-popularity', kind: 'baseline', create: () => new SegmentPopularityBaseline() },
+      ];
+  }
+}
+
+/** `reelrec evaluate`: runs a protocol of PROTOCOL.md with the RNN and the baselines. */
+export async function evaluateCommand(
+  flags: ModelFlags & {
+    data?: string;
+    protocol: string;
+    k?: number;
+    users?: number;
+    baselines?: boolean;
+    lenient?: boolean;
+  },
+  progress: Progress,
+): Promise<CommandResult> {
+  const protocol = flags.protocol.toUpperCase() as ProtocolName;
+  if (!PROTOCOL_NAMES.includes(protocol)) {
+    throw new ConfigError('--protocol', `one of ${PROTOCOL_NAMES.join(', ')}`, flags.protocol);
+  }
+  const dir = dataDirectory(flags.data, true)!;
+  const data = await loadData(dir, flags.lenient ?? false);
+  const seed = flags.seed ?? 42;
+  const folds = protocol === 'R' || protocol === 'C' ? await loadOfficialFolds(dir) : undefined;
+  const options = recommenderOptions(flags);
+  const models: ModelSpec[] = [
+    { name: options.model?.cell ?? 'lstm', kind: 'model', create: () => createRecommender(options) },
+    ...(flags.baselines === false ? [] : baselinesFor(protocol, seed)),
+  ];
+  let current = '';
+  const result = await runProtocol(protocol, data, models, {
+    k: flags.k ?? 10,
+    seed,
+    folds,
+    users: flags.users,
+    fitOptions: fitProgress(progress, 'model'),
+    onProgress: (e) => {
+      const label = `${e.model}${e.fold ? ` ${e.fold}` : ''} ${e.stage}`;
+      if (label !== current) {
+        current = label;
+        if (e.stage === 'score') progress.start(label, e.total);
+      }
+      if (e.stage === 'score') progress.update(e.done);
+    },
+  });
+  progress.stop();
+  return { json: resultToJSON(result), text: resultToMarkdown(result) };
+}
+
+/** `reelrec demo`: trains on the synthetic default (or `--data`), shows recommendations and protocol S metrics. */
+export async function demoCommand(
+  flags: ModelFlags & { data?: string; users?: number; k?: number },
+  progress: Progress,
+): Promise<CommandResult> {
+  const dir = dataDirectory(flags.data, false);
+  const data = dir ? await loadData(dir, false) : generateSyntheticCatalog({ seed: flags.seed ?? 42 });
+  const options = recommenderOptions({ epochs: 10, ...flags });
+  const k = flags.k ?? 10;
+  const result = await runProtocol(
+    'S',
+    data,
+    [
+      { name: options.model?.cell ?? 'lstm', kind: 'model', create: () => createRecommender(options) },
+      { name: 'popularity', kind: 'baseline', create: () => new PopularityBaseline() },
+      { name: 'item-knn', kind: 'baseline', create: () => new ItemKnnBaseline() },
+    ],
+    { k, seed: flags.seed ?? 42, users: flags.users, fitOptions: fitProgress(progress, 'demo') },
+  );
+  progress.stop();
+  // Recommendations from a model trained on everything but each user's last rating (protocol S's training part).
+  const { train } = leaveOneOutSplit(data.ratings);
+  const rec = await createRecommender(options);
+  try {
+    await rec.fit({ ...data, ratings: train }, fitProgress(progress, 'demo (final)'));
+    progress.stop();
+    const shown = [...new Set(train.userIds)].slice(0, 3);
+    const lists = await rec.recommendMany(shown, { k: 5 });
+    const recommendations = shown.map((userId, i) => ({ userId, items: lists[i]! }));
+    const json = { ...resultToJSON(result), recommendations };
+    const text = [
+      `reelrec demo on ${data.name}: ${data.ratings.length} ratings, ${data.movies.length} movies, backend ${rec.backend}`,
+      '',
+      resultToMarkdown(result),
+      '',
+      ...recommendations.flatMap(({ userId, items }) => [
+        `top ${items.length} for user ${userId}:`,
+        ...items.map(
+          (r) => `  ${r.rank}. ${r.title ?? r.movieId} (predicted rating ${r.predictedRating?.toFixed(2)})`,
+        ),
+      ]),
+    ].join('\n');
+    return { json, text };
+  } finally {
+    rec.dispose();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Options of {@link createRecommender}, their defaults (one per field, documented here) and their resolution.
+ *
+ * @module
+ */
+import type { BackendName } from '../backend';
+import { ConfigError } from '../errors';
+import type { OptimizerName } from '../training/optimizers';
+
+/** Shape of the recurrent model. */
+export interface ModelOptions {
+  /** Registered cell: `'lstm'` (default), `'gru'`, `'rnn'` (the sigmoid recurrence) or a custom cell. */
+  cell: string;
+  /** Hidden units per layer. Default 64. */
+  hiddenSize: number;
+  /** Size of the learned movie embedding. Default 32. */
+  embeddingSize: number;
+  /** Stacked recurrent layers. Default 1. */
+  layers: number;
+  /** Gate activation of LSTM / GRU cells. Default `'sigmoid'` (tfjs-layers' own default is `'hardSigmoid'`). */
+  recurrentActivation: 'sigmoid' | 'hardSigmoid';
+  /** Most recent positions of a history the model reads. Default 50. */
+  maxLength: number;
+  /** Stride of the training windows over long histories (≤ maxLength). Default 25. */
+  windowStride: number;
+  /** Weight of the rating loss beside the next-movie ranking loss. Default 1. */
+  ratingWeight: number;
+}
+
+/** How the model is trained. */
+export interface TrainingOptions {
+  /** Maximum epochs. Default 20. */
+  epochs: number;
+  /** Training windows per batch. Default 64. */
+  batchSize: number;
+  /** Default `'adam'`. */
+  optimizer: OptimizerName;
+  /** Default 0.002. */
+  learningRate: number;
+  /** Global gradient-norm clip (0: off). Default 5. */
+  clipNorm: number;
+  /** Early-stopping patience in epochs (0: off). Default 3. */
+  patience: number;
+  /**
+   * Validation for early stopping when `fit` is not given one: `'auto'` (default) holds out the last rating of a
+   * seeded 10% of users (at most 2,000) and monitors NDCG@10 of the next movie; `'none'` trains all epochs.
+   */
+  validation: 'auto' | 'none';
+}
+
+/** Options of {@link createRecommender}; every field is optional. */
+export interface RecommenderOptions {
+  /** tfjs backend, or a priority list. Default: `['wasm', 'cpu']` in Node, `['webgl', 'wasm', 'cpu']` in browsers. */
+  backend?: BackendName | BackendName[];
+  /** Seed of every random choice (weights, batch order, validation users). Default 42. */
+  seed?: number;
+  /** Model shape. */
+  model?: Partial<ModelOptions>;
+  /** Training settings. */
+  training?: Partial<TrainingOptions>;
+}
+
+/** Defaults of {@link ModelOptions}. */
+export const MODEL_DEFAULTS: Readonly<ModelOptions> = {
+  cell: 'lstm',
+  hiddenSize: 64,
+  embeddingSize: 32,
+  layers: 1,
+  recurrentActivation: 'sigmoid',
+  maxLength: 50,
+  windowStride: 25,
+  ratingWeight: 1,
+};
+
+/** Defaults of {@link TrainingOptions}. */
+export const TRAINING_DEFAULTS: Readonly<TrainingOptions> = {
+  epochs: 20,
+  batchSize: 64,
+  optimizer: 'adam',
+  learningRate: 0.002,
+  clipNorm: 5,
+  patience: 3,
+  validation: 'auto',
+};
+
+/** Options with every default filled in. */
+export interface ResolvedOptions {
+  seed: number;
+  model: ModelOptions;
+  training: TrainingOptions;
+}
+
+function positiveInteger(path: string, value: number, min = 1): number {
+  if (!(Number.isInteger(value) && value >= min)) throw new ConfigError(path, `an integer ≥ ${min}`, value);
+  return value;
+}
+
+/**
+ * Fills defaults and checks every value; a bad value throws {@link ConfigError} naming the option.
+ *
+ * @example
+ * ```ts
+ * import { resolveOptions } from 'reelrec';
+ * const resolved = resolveOptions({ model: { cell: 'gru' } });
+ * console.log(resolved.model.hiddenSize); // 64
+ * ```
+ */
+export function resolveOptions(options: RecommenderOptions = {}): ResolvedOptions {
+  const model: ModelOptions = { ...MODEL_DEFAULTS, ...options.model };
+  const training: TrainingOptions = { ...TRAINING_DEFAULTS, ...options.training };
+  const seed = options.seed ?? 42;
+  if (!Number.isFinite(seed)) throw new ConfigError('seed', 'a finite number', seed);
+  positiveInteger('model.hiddenSize', model.hiddenSize);
+  positiveInteger('model.embeddingSize', model.embeddingSize);
+  positiveInteger('model.layers', model.layers);
+  positiveInteger('model.maxLength', model.maxLength, 2);
+  positiveInteger('model.windowStride', model.windowStride);
+  if (model.windowStride > model.maxLength) {
+    throw new ConfigError(
+      'model.windowStride',
+      `an integer ≤ model.maxLength (${model.maxLength})`,
+      model.windowStride,
+    );
+  }
+  if (!['sigmoid', 'hardSigmoid'].includes(model.recurrentActivation)) {
+    throw new ConfigError(
+      'model.recurrentActivation',
+      "'sigmoid' or 'hardSigmoid'",
+      model.recurrentActivation,
+    );
+  }
+  if (!(model.ratingWeight >= 0))
+    throw new ConfigError('model.ratingWeight', 'a number ≥ 0', model.ratingWeight);
+  positiveInteger('training.epochs', training.epochs);
+  positiveInteger('training.batchSize', training.batchSize);
+  if (!['auto', 'none'].includes(training.validation)) {
+    throw new ConfigError('training.validation', "'auto' or 'none'", training.validation);
+  }
+  return { seed, model, training };
+}

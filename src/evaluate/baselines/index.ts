@@ -1,0 +1,18 @@
+/**
+ * Reference methods every benchmark table carries, each a {@link Scorer} run through the same Evaluator code
+ * path as the RNN. Plain JS, no tensors, deterministic for a seed.
+ *
+ * @module
+ */
+
+export { GlobalMeanBaseline, UserItemBiasBaseline, type UserItemBiasOptions } from './bias';
+export { BiasedMfBaseline, type BiasedMfOptions } from './biased-mf';
+export { ItemKnnBaseline, type ItemKnnOptions } from './item-knn';
+export { PopularityBaseline, SegmentPopularityBaseline, type SegmentPopularityOptions } from './popularity';
+export {
+  AlwaysLikedPredictor,
+  type FixedThresholdScorer,
+  hasFixedThreshold,
+  LIKED_RATING,
+  MovieMeanPredictor,
+} from './trivial';

@@ -1,0 +1,43 @@
+/**
+ * Evaluation: metrics, baselines, the protocols of `PROTOCOL.md` and the Evaluator.
+ *
+ * @module
+ */
+export * from './baselines';
+export {
+  Evaluator,
+  type EvaluatorOptions,
+  type JsonMetricRow,
+  type JsonProtocolResult,
+  type MarkdownOptions,
+  resultToJSON,
+  resultToMarkdown,
+} from './evaluator';
+export {
+  type BinaryLabel,
+  type ClassificationReport,
+  type GenreLookup,
+  getMetric,
+  type IdCollection,
+  isBetter,
+  type MetricDirection,
+  type MetricEntry,
+  type MetricFn,
+  metricKey,
+  metricRegistry,
+  metrics,
+  type PopularityCounts,
+  type RankingMetrics,
+} from './metrics';
+export {
+  type FoldSplit,
+  type MetricRow,
+  type ModelSpec,
+  PROTOCOL_INFO,
+  PROTOCOL_NAMES,
+  type ProgressEvent,
+  type ProtocolName,
+  type ProtocolOptions,
+  type ProtocolResult,
+  runProtocol,
+} from './protocols';

@@ -1,0 +1,219 @@
+/**
+ * From users' time-ordered histories to the model's input arrays: training windows, padded batches and
+ * step features. Plain typed arrays only; the model turns them into tensors.
+ *
+ * Token ids: 0 pads, 1 is the begin-of-sequence token (its step carries only the user's profile), and movie
+ * index `i` (0-based in the model's catalog) is token `i + 2`. Position `p` of a sequence reads token
+ * `p === 0 ? BOS : items[p − 1] + 2` and predicts `items[p]`, so the first movie is predicted from the profile
+ * alone — the same computation that serves a user with no history.
+ *
+ * @module
+ */
+
+/** Reserved token ids. */
+export const PAD_TOKEN = 0;
+/** The begin-of-sequence token. */
+export const BOS_TOKEN = 1;
+/** Offset from a movie index to its token id. */
+export const TOKEN_OFFSET = 2;
+
+/** Number of step features: scaled rating of the input movie, "rating known" flag, time gap. */
+export const STEP_FEATURES = 3;
+
+/** Seconds in a day. */
+const DAY = 86_400;
+/** Gaps are fed as `log1p(days) / log1p(365)`: 0 for the same day, 1 for a year. */
+const GAP_SCALE = 1 / Math.log1p(365);
+
+/** One user's history in model terms. */
+export interface EncodedSequence {
+  /** Movie indices (0-based, the model's catalog) in time order. */
+  items: Int32Array;
+  /** Ratings scaled to [0, 1]; NaN where unknown. */
+  ratings: Float32Array;
+  /** Unix seconds; NaN where unknown. */
+  times: Float64Array;
+  /** The user's profile vector (length = the model's profile size), when profiles are used. */
+  profile?: Float32Array;
+}
+
+/** A slice of one sequence: positions `[start, end)`, with a loss on positions `>= lossFrom`. */
+export interface Window {
+  sequence: number;
+  start: number;
+  end: number;
+  lossFrom: number;
+}
+
+/**
+ * Cuts every sequence into training windows of at most `maxLength` positions, from the end backwards with
+ * stride `stride`: each target is trained exactly once per epoch, with at least `maxLength − stride` positions
+ * of context when the history is long enough.
+ */
+export function trainingWindows(
+  sequences: readonly EncodedSequence[],
+  maxLength: number,
+  stride: number,
+): Window[] {
+  const windows: Window[] = [];
+  sequences.forEach((seq, sequence) => {
+    const n = seq.items.length;
+    let end = n;
+    while (end > 0) {
+      const start = Math.max(0, end - maxLength);
+      windows.push({ sequence, start, end, lossFrom: start === 0 ? 0 : end - stride });
+      if (start === 0) break;
+      end -= stride;
+    }
+  });
+  return windows;
+}
+
+/** Model inputs for a batch, as flat row-major arrays. */
+export interface BatchArrays {
+  /** Rows in the batch. */
+  rows: number;
+  /** Padded length. */
+  length: number;
+  /** `[rows × length]` token ids. */
+  tokens: Int32Array;
+  /** `[rows × length × STEP_FEATURES]`. */
+  steps: Float32Array;
+  /** `[rows × profileSize]`, when profiles are used. */
+  profiles?: Float32Array;
+}
+
+/** A training batch: inputs plus, for every position with a loss, its flat index and targets. */
+export interface TrainingBatchArrays extends BatchArrays {
+  /** Flat indices (`row × length + position`) of the positions with a loss. */
+  lossIndex: Int32Array;
+  /** Target movie index of each loss position. */
+  targets: Int32Array;
+  /** Scaled rating of each target (0 where unknown). */
+  ratingTargets: Float32Array;
+  /** 1 where the target's rating is known. */
+  ratingMask: Float32Array;
+}
+
+function fillInputs(
+  seq: EncodedSequence,
+  start: number,
+  end: number,
+  row: number,
+  length: number,
+  tokens: Int32Array,
+  steps: Float32Array,
+): void {
+  for (let p = start; p < end; p++) {
+    const flat = row * length + (p - start);
+    if (p === 0) {
+      tokens[flat] = BOS_TOKEN;
+      continue;
+    }
+    const prev = p - 1;
+    tokens[flat] = seq.items[prev]! + TOKEN_OFFSET;
+    const rating = seq.ratings[prev]!;
+    const f = flat * STEP_FEATURES;
+    if (!Number.isNaN(rating)) {
+      steps[f] = rating;
+      steps[f + 1] = 1;
+    }
+    if (prev > 0) {
+      const gap = seq.times[prev]! - seq.times[prev - 1]!;
+      if (Number.isFinite(gap) && gap > 0) steps[f + 2] = Math.log1p(gap / DAY) * GAP_SCALE;
+    }
+  }
+}
+
+function fillProfiles(
+  sequences: readonly EncodedSequence[],
+  which: readonly number[],
+  profileSize: number,
+): Float32Array | undefined {
+  if (profileSize === 0) return undefined;
+  const out = new Float32Array(which.length * profileSize);
+  which.forEach((s, row) => {
+    const p = sequences[s]!.profile;
+    if (p) out.set(p.subarray(0, profileSize), row * profileSize);
+  });
+  return out;
+}
+
+/** Builds a padded training batch from windows. */
+export function trainingBatch(
+  sequences: readonly EncodedSequence[],
+  windows: readonly Window[],
+  profileSize: number,
+): TrainingBatchArrays {
+  const rows = windows.length;
+  let length = 1;
+  let lossCount = 0;
+  for (const w of windows) {
+    length = Math.max(length, w.end - w.start);
+    lossCount += w.end - w.lossFrom;
+  }
+  const tokens = new Int32Array(rows * length);
+  const steps = new Float32Array(rows * length * STEP_FEATURES);
+  const lossIndex = new Int32Array(lossCount);
+  const targets = new Int32Array(lossCount);
+  const ratingTargets = new Float32Array(lossCount);
+  const ratingMask = new Float32Array(lossCount);
+  let k = 0;
+  windows.forEach((w, row) => {
+    const seq = sequences[w.sequence]!;
+    fillInputs(seq, w.start, w.end, row, length, tokens, steps);
+    for (let p = w.lossFrom; p < w.end; p++) {
+      lossIndex[k] = row * length + (p - w.start);
+      targets[k] = seq.items[p]!;
+      const r = seq.ratings[p]!;
+      if (!Number.isNaN(r)) {
+        ratingTargets[k] = r;
+        ratingMask[k] = 1;
+      }
+      k++;
+    }
+  });
+  const profiles = fillProfiles(
+    sequences,
+    windows.map((w) => w.sequence),
+    profileSize,
+  );
+  return { rows, length, tokens, steps, profiles, lossIndex, targets, ratingTargets, ratingMask };
+}
+
+/** An inference batch: inputs plus the flat index of each row's last position (whose state scores the row). */
+export interface InferenceBatchArrays extends BatchArrays {
+  lastIndex: Int32Array;
+}
+
+/**
+ * Builds a batch that reads each sequence to its end (the last `maxLength` positions, BOS first when the whole
+ * history fits), so the state at the last position predicts the user's next movie.
+ */
+export function inferenceBatch(
+  sequences: readonly EncodedSequence[],
+  maxLength: number,
+  profileSize: number,
+): InferenceBatchArrays {
+  const rows = sequences.length;
+  // A history of n movies has positions 0..n; position n reads the last movie.
+  const spans = sequences.map((s) => {
+    const end = s.items.length + 1;
+    return { start: Math.max(0, end - maxLength), end };
+  });
+  const length = Math.max(1, ...spans.map((s) => s.end - s.start));
+  const tokens = new Int32Array(rows * length);
+  const steps = new Float32Array(rows * length * STEP_FEATURES);
+  const lastIndex = new Int32Array(rows);
+  sequences.forEach((seq, row) => {
+    const { start, end } = spans[row]!;
+    fillInputs(seq, start, end, row, length, tokens, steps);
+    lastIndex[row] = row * length + (end - start - 1);
+  });
+  const profiles = fillProfiles(
+    sequences,
+    sequences.map((_, i) => i),
+    profileSize,
+  );
+  return { rows, length, tokens, steps, profiles, lastIndex };
+}

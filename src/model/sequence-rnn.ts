@@ -1,0 +1,397 @@
+/**
+ * SequenceRNN: a recurrent network over a user's time-ordered movies with two heads.
+ *
+ * Step input x_t = [item embedding ; content features (fixed) ; scaled rating, rating-known flag, time gap].
+ * The recurrence is the chosen cell (for `'rnn'`, exactly `h_t = σ(W_xh x_t + W_hh h_{t−1} + b_h)`), optionally
+ * stacked, starting from a state computed from the user's profile.
+ *
+ * - Rating head: `y_t = σ(W_hy h_t + b_y)`, a vector over the catalog; the predicted rating of movie m is
+ *   `min + (max − min) · y_t[m]` on the data set's scale.
+ * - Ranking head: logits `W_r h_t + b_r` over the catalog, trained with full softmax cross-entropy on the next
+ *   movie; scoring for recommendation is one matrix product per batch.
+ *
+ * The network is a tfjs-layers functional model, so it saves and loads in the tfjs layers format.
+ *
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ModelFormatError } from '../errors';
+import { Rng } from '../util/random';
+import {
+  type BatchArrays,
+  type InferenceBatchArrays,
+  STEP_FEATURES,
+  TOKEN_OFFSET,
+  type TrainingBatchArrays,
+} from './batches';
+import { createCell } from './cells';
+import { glorotUniform, orthogonal, uniform } from './init';
+import { maskedMeanSquaredError, softmaxCrossEntropy } from './losses';
+
+/** Everything that defines a SequenceRNN's shape. Saved with the model. */
+export interface SequenceRNNConfig {
+  /** Movies in the model's catalog. */
+  numItems: number;
+  /** Registered cell name: `'rnn'` (sigmoid), `'lstm'`, `'gru'` or a custom one. */
+  cell: string;
+  /** Hidden units per layer. */
+  hiddenSize: number;
+  /** Size of the learned movie embedding. */
+  embeddingSize: number;
+  /** Stacked recurrent layers. */
+  layers: number;
+  /** Gate activation of LSTM / GRU cells. */
+  recurrentActivation: 'sigmoid' | 'hardSigmoid';
+  /** Width of the fixed content-feature rows (0: none). */
+  contentSize: number;
+  /** Width of the profile vector that sets the initial state (0: start from zeros). */
+  profileSize: number;
+  /** Weight of the rating loss (mean squared error of y_t on the next movie) beside the ranking loss. */
+  ratingWeight: number;
+  /** Longest history read, in positions. */
+  maxLength: number;
+  /** Seed of the initial weights. */
+  seed: number;
+}
+
+/** Values that shape the initial weights (not saved: the trained weights are). */
+export interface SequenceRNNInit {
+  /** `[numItems × contentSize]` fixed content features, row-major. */
+  content?: Float32Array;
+  /** `[numItems]` initial ranking bias, e.g. log popularity. */
+  rankingBias?: Float32Array;
+  /** `[numItems]` initial rating bias (a logit of the movie's mean scaled rating). */
+  ratingBias?: Float32Array;
+}
+
+type Layer = ReturnType<typeof tfl.layers.dense>;
+
+/** Width of the learned projection of content features into the step input. */
+const CONTENT_PROJECTION = 32;
+
+/**
+ * The recurrent model. Training code calls {@link SequenceRNN.loss} inside an optimizer step; scoring code calls
+ * {@link SequenceRNN.infer}. Tensors stay inside: both take and return plain arrays.
+ *
+ * @example
+ * ```ts
+ * import { SequenceRNN, inferenceBatch } from 'reelrec';
+ * const model = SequenceRNN.create({
+ *   numItems: 100, cell: 'lstm', hiddenSize: 16, embeddingSize: 8, layers: 1, recurrentActivation: 'sigmoid',
+ *   contentSize: 0, profileSize: 0, ratingWeight: 1, maxLength: 20, seed: 42,
+ * });
+ * const batch = inferenceBatch([{ items: Int32Array.of(3, 7), ratings: Float32Array.of(1, 0.5), times: Float64Array.of(0, 60) }], 20, 0);
+ * const { scores } = await model.infer(batch, { scores: true });
+ * model.dispose();
+ * ```
+ */
+export class SequenceRNN {
+  readonly config: SequenceRNNConfig;
+  /** The full network (inputs → [ranking logits, rating y] per position); what is saved. */
+  readonly network: tfl.LayersModel;
+  private readonly encoder: tfl.LayersModel;
+  private readonly rankingHead: Layer;
+  private readonly ratingHead: Layer;
+  private disposed = false;
+
+  private constructor(config: SequenceRNNConfig, network: tfl.LayersModel) {
+    this.config = config;
+    this.network = network;
+    const lastRnn = network.getLayer(`rnn_${config.layers - 1}`);
+    this.encoder = tfl.model({
+      inputs: network.inputs,
+      outputs: lastRnn.output as tfl.SymbolicTensor,
+      name: 'reelrec_encoder',
+    });
+    this.rankingHead = network.getLayer('ranking_head') as Layer;
+    this.ratingHead = network.getLayer('rating_head') as Layer;
+  }
+
+  /** Builds a new model with seeded initial weights. */
+  static create(config: SequenceRNNConfig, init: SequenceRNNInit = {}): SequenceRNN {
+    const network = buildNetwork(config);
+    const model = new SequenceRNN(config, network);
+    model.initialiseWeights(init);
+    return model;
+  }
+
+  /**
+   * Restores a model from tfjs layers artifacts (topology + weights) and its config.
+   * Throws {@link ModelFormatError} when they do not match.
+   */
+  static async fromArtifacts(
+    config: SequenceRNNConfig,
+    artifacts: tf.io.ModelArtifacts,
+  ): Promise<SequenceRNN> {
+    let network: tfl.LayersModel;
+    try {
+      network = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+    } catch (err) {
+      throw new ModelFormatError(`the saved network could not be rebuilt: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    const expectInputs = config.profileSize > 0 ? 3 : 2;
+    if (
+      network.inputs.length !== expectInputs ||
+      !network.layers.some((l) => l.name === `rnn_${config.layers - 1}`)
+    ) {
+      network.dispose();
+      throw new ModelFormatError(
+        'the saved network does not match its config (inputs or recurrent layers differ)',
+      );
+    }
+    return new SequenceRNN(config, network);
+  }
+
+  /** The variables an optimizer updates. */
+  trainableVariables(): tf.Variable[] {
+    return this.network.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  /** Current values of every weight (trainable or not), copied out, in `network.weights` order. */
+  getWeights(): Float32Array[] {
+    return this.network.weights.map((w) => w.read().dataSync() as Float32Array).map((a) => a.slice());
+  }
+
+  /** Sets every weight from {@link SequenceRNN.getWeights} output. */
+  setWeights(values: readonly Float32Array[]): void {
+    const weights = this.network.weights;
+    if (values.length !== weights.length) {
+      throw new RangeError(`expected ${weights.length} weight arrays, got ${values.length}`);
+    }
+    tf.tidy(() => {
+      weights.forEach((w, i) => {
+        w.write(tf.tensor(values[i]!, w.shape as number[], w.dtype));
+      });
+    });
+  }
+
+  /**
+   * The training loss of a batch: mean softmax cross-entropy of the next movie plus `ratingWeight` × the masked
+   * mean squared error of the rating head on the next movie's scaled rating. Returns a scalar tensor (the caller,
+   * an optimizer step, owns it).
+   */
+  loss(batch: TrainingBatchArrays, training = true): tf.Scalar {
+    this.assertUsable();
+    return tf.tidy(() => {
+      const hidden = this.hiddenAt(batch, batch.lossIndex, training);
+      const targets = tf.tensor1d(batch.targets, 'int32');
+      const logits = tf.add(tf.matMul(hidden, this.rankingWeight('kernel')), this.rankingWeight('bias'));
+      const ce = tf.mean(softmaxCrossEntropy(logits as tf.Tensor2D, targets));
+      if (this.config.ratingWeight <= 0) return ce as tf.Scalar;
+      const rowsOfTarget = tf.gather(tf.transpose(this.ratingWeight('kernel')), targets);
+      const z = tf.add(
+        tf.sum(tf.mul(hidden, rowsOfTarget), 1),
+        tf.gather(this.ratingWeight('bias'), targets),
+      );
+      const mse = maskedMeanSquaredError(
+        tf.sigmoid(z) as tf.Tensor1D,
+        tf.tensor1d(batch.ratingTargets),
+        tf.tensor1d(batch.ratingMask),
+      );
+      return tf.add(ce, tf.mul(mse, this.config.ratingWeight)) as tf.Scalar;
+    });
+  }
+
+  /**
+   * Reads each row to its last position and returns, row-major over the catalog, the ranking scores (logits)
+   * and/or the rating head's y in [0, 1].
+   */
+  async infer(
+    batch: InferenceBatchArrays,
+    want: { scores?: boolean; ratings?: boolean },
+  ): Promise<{ scores?: Float32Array; ratings?: Float32Array }> {
+    this.assertUsable();
+    const { scoresT, ratingsT } = tf.tidy(() => {
+      const hidden = this.hiddenAt(batch, batch.lastIndex, false);
+      const out: { scoresT?: tf.Tensor2D; ratingsT?: tf.Tensor2D } = {};
+      if (want.scores) out.scoresT = this.rankingHead.apply(hidden) as tf.Tensor2D;
+      if (want.ratings) out.ratingsT = this.ratingHead.apply(hidden) as tf.Tensor2D;
+      return out as Record<string, tf.Tensor2D>;
+    }) as { scoresT?: tf.Tensor2D; ratingsT?: tf.Tensor2D };
+    try {
+      const scores = scoresT ? ((await scoresT.data()) as Float32Array) : undefined;
+      const ratings = ratingsT ? ((await ratingsT.data()) as Float32Array) : undefined;
+      return { scores, ratings };
+    } finally {
+      scoresT?.dispose();
+      ratingsT?.dispose();
+    }
+  }
+
+  /** The network as tfjs layers artifacts (topology JSON, weight specs and data). */
+  async toArtifacts(): Promise<tf.io.ModelArtifacts> {
+    this.assertUsable();
+    let captured: tf.io.ModelArtifacts | undefined;
+    await this.network.save({
+      save: async (artifacts) => {
+        captured = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      },
+    });
+    if (!captured) throw new Error('tfjs did not hand over the model artifacts');
+    return captured;
+  }
+
+  /** Frees every tensor of the model. Further calls throw. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.network.dispose();
+  }
+
+  /** Whether {@link SequenceRNN.dispose} was called. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private rankingWeight(which: 'kernel' | 'bias'): tf.Tensor {
+    return headWeight(this.rankingHead, which);
+  }
+
+  private ratingWeight(which: 'kernel' | 'bias'): tf.Tensor {
+    return headWeight(this.ratingHead, which);
+  }
+
+  /** Hidden states `[n, hiddenSize]` at the given flat positions of the batch. */
+  private hiddenAt(batch: BatchArrays, flatIndex: Int32Array, training: boolean): tf.Tensor2D {
+    const { rows, length } = batch;
+    const inputs: tf.Tensor[] = [
+      tf.tensor2d(batch.tokens, [rows, length], 'int32'),
+      tf.tensor3d(batch.steps, [rows, length, STEP_FEATURES]),
+    ];
+    if (this.config.profileSize > 0) {
+      inputs.push(
+        tf.tensor2d(batch.profiles ?? new Float32Array(rows * this.config.profileSize), [
+          rows,
+          this.config.profileSize,
+        ]),
+      );
+    }
+    const h = this.encoder.apply(inputs, { training }) as tf.Tensor3D;
+    return tf.gather(tf.reshape(h, [rows * length, this.config.hiddenSize]), tf.tensor1d(flatIndex, 'int32'));
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new ModelFormatError('this SequenceRNN was disposed');
+  }
+
+  private initialiseWeights(init: SequenceRNNInit): void {
+    const rng = new Rng(`sequence-rnn:${this.config.seed}`);
+    const { numItems, contentSize } = this.config;
+    tf.tidy(() => {
+      for (const layer of this.network.layers) {
+        const weights = layer.weights;
+        if (weights.length === 0) continue;
+        const values = weights.map((w) => {
+          const shape = w.shape as number[];
+          const size = shape.reduce((a, b) => a * b, 1);
+          const leaf = w.originalName.split('/').pop()!;
+          if (layer.name === 'item_embedding') return uniform(size, 0.05, rng);
+          if (layer.name === 'content_features') {
+            const out = new Float32Array(size);
+            if (init.content)
+              out.set(init.content.subarray(0, numItems * contentSize), TOKEN_OFFSET * contentSize);
+            return out;
+          }
+          if (leaf === 'bias') return this.initialBias(layer, shape[0]!, init);
+          if (leaf === 'recurrent_kernel') return orthogonal(shape[0]!, shape[1]!, rng);
+          if (leaf === 'kernel' && shape.length === 2) {
+            const k = glorotUniform(shape[0]!, shape[1]!, rng);
+            if (layer.name === 'rating_head') for (let i = 0; i < k.length; i++) k[i]! *= 0.1;
+            return k;
+          }
+          // A weight of a custom cell reelrec does not know: keep the cell's own initialiser.
+          return w.read().dataSync() as Float32Array;
+        });
+        layer.setWeights(values.map((v, i) => tf.tensor(v, weights[i]!.shape as number[])));
+      }
+    });
+  }
+
+  private initialBias(layer: tfl.layers.Layer, size: number, init: SequenceRNNInit): Float32Array {
+    const out = new Float32Array(size);
+    if (layer.name === 'ranking_head' && init.rankingBias) out.set(init.rankingBias.subarray(0, size));
+    if (layer.name === 'rating_head' && init.ratingBias) out.set(init.ratingBias.subarray(0, size));
+    if (
+      layer.name.startsWith('rnn_') &&
+      (layer as unknown as { cell: tfl.layers.Layer }).cell.getClassName() === 'LSTMCell'
+    ) {
+      // Forget-gate bias 1 (Jozefowicz et al.): gates are ordered i, f, c, o.
+      const units = size / 4;
+      out.fill(1, units, 2 * units);
+    }
+    return out;
+  }
+}
+
+function headWeight(layer: Layer, which: 'kernel' | 'bias'): tf.Tensor {
+  const w = layer.weights.find((v) => v.originalName.endsWith(`/${which}`));
+  if (!w) throw new ModelFormatError(`layer ${layer.name} has no ${which}`);
+  return w.read();
+}
+
+function stateCount(cell: { stateSize: number | number[] }): number {
+  return Array.isArray(cell.stateSize) ? cell.stateSize.length : 1;
+}
+
+function buildNetwork(config: SequenceRNNConfig): tfl.LayersModel {
+  const { numItems, embeddingSize, contentSize, profileSize, hiddenSize, layers } = config;
+  const tokens = tfl.input({ shape: [null], dtype: 'int32', name: 'tokens' });
+  const steps = tfl.input({ shape: [null, STEP_FEATURES], name: 'steps' });
+  const inputs = [tokens, steps];
+  const vocabulary = numItems + TOKEN_OFFSET;
+  const parts = [
+    tfl.layers
+      .embedding({ inputDim: vocabulary, outputDim: embeddingSize, name: 'item_embedding' })
+      .apply(tokens),
+  ] as tfl.SymbolicTensor[];
+  if (contentSize > 0) {
+    const content = tfl.layers.embedding({
+      inputDim: vocabulary,
+      outputDim: contentSize,
+      trainable: false,
+      name: 'content_features',
+    });
+    // Content rows can be wide (hundreds of genre, people and text columns): a learned projection keeps the
+    // recurrent input small.
+    const projected = tfl.layers
+      .dense({ units: Math.min(contentSize, CONTENT_PROJECTION), name: 'content_projection' })
+      .apply(content.apply(tokens) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    parts.push(projected);
+  }
+  parts.push(steps);
+  let x = tfl.layers.concatenate({ name: 'step_input' }).apply(parts) as tfl.SymbolicTensor;
+  let initialState: tfl.SymbolicTensor[] | undefined;
+  for (let l = 0; l < layers; l++) {
+    const cell = createCell(config.cell, {
+      units: hiddenSize,
+      recurrentActivation: config.recurrentActivation,
+      name: `cell_${l}`,
+    });
+    if (l === 0 && profileSize > 0) {
+      const profile = tfl.input({ shape: [profileSize], name: 'profile' });
+      inputs.push(profile);
+      initialState = Array.from(
+        { length: stateCount(cell as unknown as { stateSize: number | number[] }) },
+        (_, i) =>
+          tfl.layers
+            .dense({ units: hiddenSize, activation: i === 0 ? 'tanh' : 'linear', name: `initial_state_${i}` })
+            .apply(profile) as tfl.SymbolicTensor,
+      );
+    }
+    const rnn = tfl.layers.rnn({ cell, returnSequences: true, name: `rnn_${l}` });
+    x = rnn.apply(x, l === 0 && initialState ? { initialState } : undefined) as tfl.SymbolicTensor;
+    // The initial states are now inputs of the layer's node; its call arguments still hold them as symbolic
+    // tensors, which tfjs cannot serialise (it warns on every save). The layer reads them from its inputs
+    // either way — as it does after loading — so the arguments are cleared.
+    for (const node of rnn.inboundNodes) node.callArgs = {};
+  }
+  const ranking = tfl.layers.dense({ units: numItems, name: 'ranking_head' }).apply(x) as tfl.SymbolicTensor;
+  const rating = tfl.layers
+    .dense({ units: numItems, activation: 'sigmoid', name: 'rating_head' })
+    .apply(x) as tfl.SymbolicTensor;
+  return tfl.model({ inputs, outputs: [ranking, rating], name: 'reelrec_sequence_rnn' });
+}

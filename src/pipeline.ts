@@ -1,0 +1,646 @@
+/**
+ * The pipeline {@link createRecommender} returns: FeatureExtractor → UserProfiler → SequenceRNN (trained by the
+ * Trainer) → Recommender, behind one object with plain-value methods.
+ *
+ * @module
+ */
+import type { ResolvedOptions } from './config/defaults';
+import { MovieIndex } from './data/catalog';
+import { userTimelines } from './data/split';
+import type { Dataset, Movie, RatingScale, RatingTable, User } from './data/types';
+import { ConfigError, StateError } from './errors';
+import { rankingMetricsAtK } from './evaluate/metrics/ranking';
+import type { FeatureExtractor } from './features/feature-extractor';
+import {
+  type EncodedSequence,
+  inferenceBatch,
+  type TrainingBatchArrays,
+  trainingBatch,
+  trainingWindows,
+  type Window,
+} from './model/batches';
+import { SequenceRNN, type SequenceRNNConfig, type SequenceRNNInit } from './model/sequence-rnn';
+import { type ModelLocation, toArtifacts, writeArtifacts } from './persistence';
+import type { UserProfiler } from './profile/user-profiler';
+import type { Recommendation, Recommender, RecommendOptions } from './recommend/recommender';
+import type { FitOptions, FitSummary, HistoryItem, Scorer, UserHistory } from './recommend/types';
+import type { Trainer } from './training/trainer';
+import { Rng } from './util/random';
+import { VERSION } from './version';
+
+/** The modules a pipeline is made of; each can be passed in instead of built. */
+export interface PipelineModules {
+  /** Content features of movies; `null` for none. */
+  features: FeatureExtractor | null;
+  /** User profiles that set the RNN's initial state; `null` for none. */
+  profiler: UserProfiler | null;
+  /** The training loop. */
+  trainer: Trainer;
+  /** Top-N selection. */
+  recommender: Recommender;
+}
+
+/** A user the pipeline knows, as stored after `fit`. */
+export interface StoredUser {
+  /** Catalog positions in time order. */
+  items: Int32Array;
+  /** Ratings on the data set's scale (NaN where unknown). */
+  ratings: Float32Array;
+  /** Unix seconds. */
+  times: Float64Array;
+  demographics?: Omit<User, 'id'>;
+}
+
+/** Everything `fit` learns and `save` stores. */
+export interface FittedState {
+  catalog: MovieIndex;
+  /** Titles by catalog position. */
+  titles: string[];
+  /** Ratings per catalog position in the training data. */
+  popularity: Float32Array;
+  users: Map<number, StoredUser>;
+  ratingScale: RatingScale;
+  /** Mean training rating (the fallback rating). */
+  globalMean: number;
+  model: SequenceRNN;
+  summary: FitSummary;
+  datasetName: string;
+}
+
+/** How many histories one inference batch scores. */
+const INFERENCE_BATCH = 128;
+/** Users whose last rating validates each epoch (`training.validation: 'auto'`): 10%, at most this many. */
+const MAX_VALIDATION_USERS = 2000;
+
+/**
+ * A trained (or trainable) recommender: the object {@link createRecommender} returns. Implements the
+ * {@link Scorer} contract, so the Evaluator runs it like any baseline.
+ *
+ * @example
+ * ```ts
+ * import { createRecommender, generateSyntheticCatalog } from 'reelrec';
+ * const data = generateSyntheticCatalog({ users: 200, movies: 150 });
+ * const rec = await createRecommender({ training: { epochs: 3 } });
+ * await rec.fit(data);
+ * const top = await rec.recommend(data.users[0]!.id, { k: 5 });
+ * rec.dispose();
+ * ```
+ */
+export class RecommenderPipeline implements Scorer {
+  readonly kind = 'model' as const;
+  /** Resolved options (every default filled in). */
+  readonly options: ResolvedOptions;
+  /** The backend the pipeline runs on. */
+  readonly backend: string;
+  private readonly modules: PipelineModules;
+  private state: FittedState | null = null;
+  private disposed = false;
+
+  constructor(options: ResolvedOptions, modules: PipelineModules, backend: string, state?: FittedState) {
+    this.options = options;
+    this.modules = modules;
+    this.backend = backend;
+    this.state = state ?? null;
+  }
+
+  /** The model's name in reports: the cell, e.g. `'lstm'`. */
+  get name(): string {
+    return this.options.model.cell;
+  }
+
+  /** Whether `fit` has run (or the pipeline was loaded trained). */
+  get fitted(): boolean {
+    return this.state !== null;
+  }
+
+  /** The modules, for inspection (e.g. `features.summary()`). */
+  get parts(): Readonly<PipelineModules> {
+    return this.modules;
+  }
+
+  /** What the last `fit` did; `null` before. */
+  get fitSummary(): FitSummary | null {
+    return this.state?.summary ?? null;
+  }
+
+  /**
+   * Trains every module on `data` (from scratch: a second call retrains). The RNN learns each user's sequence in
+   * time order (stable: equal timestamps keep file order). With `options.validation` (held-out ratings), or with
+   * `training.validation: 'auto'`, training stops early on NDCG@10 of the next movie and keeps the best weights.
+   */
+  async fit(data: Dataset, options: FitOptions = {}): Promise<FitSummary> {
+    this.assertUsable();
+    const { model: modelOptions, training, seed } = this.options;
+    const catalog = MovieIndex.fromDataset(data);
+    if (data.ratings.length === 0) throw new ConfigError('data.ratings', 'at least one rating', 0);
+    const scale = data.ratingScale;
+    const demographics = new Map(data.users.map((u) => [u.id, withoutId(u)]));
+
+    // Validation: given ratings, or the last rating of a seeded sample of users.
+    let trainTable = data.ratings;
+    let validationTable = options.validation;
+    if (!validationTable && training.validation === 'auto') {
+      const split = holdOutLastRatings(data.ratings, seed);
+      trainTable = split.train;
+      validationTable = split.validation.length > 0 ? split.validation : undefined;
+    }
+    const trainData: Dataset = { ...data, ratings: trainTable };
+    const asOf = maxTimestamp(trainTable);
+
+    const features = this.modules.features;
+    let content: Float32Array | undefined;
+    if (features) {
+      await features.fit(trainData, { asOf });
+      content = features.dim > 0 ? features.transform(Array.from(catalog.ids)) : undefined;
+    }
+    const profiler = this.modules.profiler;
+    if (profiler) profiler.fit(trainData, { features: features ?? undefined });
+
+    const sequences = buildSequences(trainTable, catalog, scale);
+    const profileOf = (userId: number, seq: EncodedSequence, prefixEnd: number): Float32Array | undefined =>
+      profiler && profiler.dim > 0
+        ? profiler.encode(historyPrefix(userId, seq, prefixEnd, scale, catalog, demographics))
+        : undefined;
+
+    const encoded = [...sequences.values()];
+    const userIds = [...sequences.keys()];
+    const windows = trainingWindows(encoded, modelOptions.maxLength, modelOptions.windowStride);
+    const windowProfiles = windows.map((w) =>
+      profileOf(userIds[w.sequence]!, encoded[w.sequence]!, Math.max(0, w.start - 1)),
+    );
+
+    this.state?.model.dispose();
+    this.state = null;
+    const config: SequenceRNNConfig = {
+      numItems: catalog.size,
+      cell: modelOptions.cell,
+      hiddenSize: modelOptions.hiddenSize,
+      embeddingSize: modelOptions.embeddingSize,
+      layers: modelOptions.layers,
+      recurrentActivation: modelOptions.recurrentActivation,
+      contentSize: content ? features!.dim : 0,
+      profileSize: profiler ? profiler.dim : 0,
+      ratingWeight: modelOptions.ratingWeight,
+      maxLength: modelOptions.maxLength,
+      seed,
+    };
+    const popularity = countByMovie(trainTable, catalog);
+    const model = SequenceRNN.create(config, initialValues(trainTable, catalog, scale, popularity, content));
+
+    const users = storeUsers(data.ratings, catalog, demographics);
+    const state: FittedState = {
+      catalog,
+      titles: titlesOf(data.movies, catalog),
+      popularity: countByMovie(data.ratings, catalog),
+      users,
+      ratingScale: scale,
+      globalMean: meanRating(trainTable),
+      model,
+      summary: { epochs: 0, bestEpoch: 0, history: [], aborted: false, seconds: 0 },
+      datasetName: data.name,
+    };
+
+    const source = {
+      batchCount: () => Math.ceil(windows.length / training.batchSize),
+      positions: (b: TrainingBatchArrays) => b.targets.length,
+      *batches(_epoch: number, rng: Rng): Iterable<TrainingBatchArrays> {
+        const order = rng.shuffle(windows.map((_, i) => i));
+        for (let i = 0; i < order.length; i += training.batchSize) {
+          const chosen = order.slice(i, i + training.batchSize);
+          const batchWindows: Window[] = chosen.map((j) => windows[j]!);
+          const batch = trainingBatch(encoded, batchWindows, config.profileSize);
+          if (config.profileSize > 0) {
+            const profiles = new Float32Array(chosen.length * config.profileSize);
+            chosen.forEach((j, row) => {
+              const p = windowProfiles[j];
+              if (p) profiles.set(p, row * config.profileSize);
+            });
+            batch.profiles = profiles;
+          }
+          yield batch;
+        }
+      },
+    };
+
+    const validationUsers = validationTable
+      ? this.validationCases(validationTable, sequences, catalog, demographics, userIds)
+      : [];
+    const summary = await this.modules.trainer.fit(model, source, {
+      ...options,
+      validate:
+        validationUsers.length > 0
+          ? async () => {
+              this.state = state;
+              return this.validationMetrics(validationUsers);
+            }
+          : undefined,
+      monitor: validationUsers.length > 0 ? { name: 'NDCG@10', direction: 'higher' } : undefined,
+    });
+    state.summary = summary;
+    this.state = state;
+    return summary;
+  }
+
+  /** {@link Scorer.score}: ranking scores of `candidates` for each history (`-Infinity` for unknown movies). */
+  async score(histories: readonly UserHistory[], candidates: readonly number[]): Promise<Float32Array[]> {
+    const state = this.requireState();
+    const positions = candidates.map((id) => state.catalog.indexOf(id));
+    const out: Float32Array[] = [];
+    await this.inferChunks(histories, { scores: true }, (row, { scores }) => {
+      const s = new Float32Array(candidates.length);
+      positions.forEach((p, i) => {
+        s[i] = p >= 0 ? scores![p]! : Number.NEGATIVE_INFINITY;
+      });
+      out[row] = s;
+    });
+    return out;
+  }
+
+  /** {@link Scorer.predictRatings}: predicted ratings on the data set's scale (the mean rating for unknown movies). */
+  async predictRatings(
+    histories: readonly UserHistory[],
+    movieIds: readonly (readonly number[])[],
+  ): Promise<number[][]> {
+    const state = this.requireState();
+    if (movieIds.length !== histories.length) {
+      throw new ConfigError('movieIds', `one list per history (${histories.length})`, movieIds.length);
+    }
+    const { min, max } = state.ratingScale;
+    const out: number[][] = [];
+    await this.inferChunks(histories, { ratings: true }, (row, { ratings }) => {
+      out[row] = movieIds[row]!.map((id) => {
+        const p = state.catalog.indexOf(id);
+        return p >= 0 ? min + (max - min) * ratings![p]! : state.globalMean;
+      });
+    });
+    return out;
+  }
+
+  /**
+   * Top-N movies for a known user (by id: their stored history is used) or for any history (a new user, or a
+   * known user with fresh activity). Seen movies are left out unless `excludeSeen: false`.
+   */
+  async recommend(user: number | UserHistory, options: RecommendOptions = {}): Promise<Recommendation[]> {
+    const [list] = await this.recommendMany([user], options);
+    return list!;
+  }
+
+  /** {@link RecommenderPipeline.recommend} for many users in batched passes. */
+  async recommendMany(
+    users: ReadonlyArray<number | UserHistory>,
+    options: RecommendOptions = {},
+  ): Promise<Recommendation[][]> {
+    const state = this.requireState();
+    const histories = users.map((u) => this.resolveUser(u));
+    const { min, max } = state.ratingScale;
+    const out: Recommendation[][] = [];
+    await this.inferChunks(histories, { scores: true, ratings: true }, (row, { scores, ratings }, seq) => {
+      const picks = this.modules.recommender.select(
+        scores!,
+        state.catalog,
+        { seen: seq.items, popularity: state.popularity },
+        options,
+      );
+      out[row] = picks.map(({ index, score }, r) => ({
+        movieId: state.catalog.ids[index]!,
+        score,
+        rank: r + 1,
+        title: state.titles[index] || undefined,
+        predictedRating: min + (max - min) * ratings![index]!,
+      }));
+    });
+    return out;
+  }
+
+  /** Predicted rating of `movieId` for a known user id or a history, on the data set's scale. */
+  async predictRating(user: number | UserHistory, movieId: number): Promise<number> {
+    const [[value]] = (await this.predictRatings([this.resolveUser(user)], [[movieId]])) as [[number]];
+    return value;
+  }
+
+  /** Ids of the users the pipeline was trained with. */
+  knownUsers(): number[] {
+    return [...this.requireState().users.keys()];
+  }
+
+  /**
+   * Saves the trained recommender: to a folder in Node (written atomically: a crash mid-save leaves the previous
+   * model loadable), or to a tfjs URL / IO handler (`'indexeddb://my-model'`, an in-memory handler, …). Load it
+   * with `loadRecommender`.
+   */
+  async save(target: ModelLocation): Promise<void> {
+    const state = this.requireState();
+    const artifacts = await toArtifacts(
+      state,
+      {
+        options: this.options,
+        recommender: this.modules.recommender.options,
+        features: this.modules.features,
+        profiler: this.modules.profiler,
+      },
+      VERSION,
+    );
+    await writeArtifacts(target, artifacts);
+  }
+
+  /** Frees the model's tensors. The pipeline cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.state?.model.dispose();
+    this.state = null;
+  }
+
+  private resolveUser(user: number | UserHistory): UserHistory {
+    if (typeof user !== 'number') return user;
+    const state = this.requireState();
+    const stored = state.users.get(user);
+    if (!stored) {
+      throw new ConfigError(
+        'user',
+        `the id of a user seen in training, or a history ({ items: [...] }) for a new user`,
+        user,
+      );
+    }
+    const items: HistoryItem[] = Array.from(stored.items, (p, i) => ({
+      movieId: state.catalog.ids[p]!,
+      rating: Number.isNaN(stored.ratings[i]!) ? undefined : stored.ratings[i]!,
+      timestamp: stored.times[i]!,
+    }));
+    return { userId: user, items, user: stored.demographics };
+  }
+
+  /** Encodes histories, runs the model in chunks and hands each row's outputs to `use`. */
+  private async inferChunks(
+    histories: readonly UserHistory[],
+    want: { scores?: boolean; ratings?: boolean },
+    use: (row: number, out: { scores?: Float32Array; ratings?: Float32Array }, seq: EncodedSequence) => void,
+  ): Promise<void> {
+    const state = this.requireState();
+    const { maxLength } = this.options.model;
+    const profiler = this.modules.profiler;
+    const profileSize = state.model.config.profileSize;
+    const m = state.catalog.size;
+    for (let start = 0; start < histories.length; start += INFERENCE_BATCH) {
+      const chunk = histories.slice(start, start + INFERENCE_BATCH);
+      const seqs = chunk.map((h) => {
+        const seq = encodeHistory(h, state.catalog, state.ratingScale);
+        if (profiler && profileSize > 0) {
+          const prefixEnd = Math.max(0, seq.items.length + 1 - maxLength - 1);
+          seq.profile = profiler.encode(sliceHistory(h, seq, prefixEnd, state));
+        }
+        return seq;
+      });
+      const result = await state.model.infer(inferenceBatch(seqs, maxLength, profileSize), want);
+      seqs.forEach((seq, r) => {
+        use(
+          start + r,
+          {
+            scores: result.scores?.subarray(r * m, (r + 1) * m),
+            ratings: result.ratings?.subarray(r * m, (r + 1) * m),
+          },
+          seq,
+        );
+      });
+    }
+  }
+
+  private validationCases(
+    validation: RatingTable,
+    sequences: Map<number, EncodedSequence>,
+    catalog: MovieIndex,
+    demographics: Map<number, Omit<User, 'id'>>,
+    _userIds: number[],
+  ): Array<{ history: UserHistory; target: number }> {
+    const cases: Array<{ history: UserHistory; target: number }> = [];
+    for (let i = 0; i < validation.length; i++) {
+      const userId = validation.userIds[i]!;
+      const target = validation.movieIds[i]!;
+      if (!catalog.has(target)) continue;
+      const seq = sequences.get(userId);
+      const items: HistoryItem[] = seq
+        ? Array.from(seq.items, (p, j) => ({
+            movieId: catalog.ids[p]!,
+            rating: Number.isNaN(seq.ratings[j]!) ? undefined : seq.ratings[j]!,
+            timestamp: seq.times[j]!,
+          }))
+        : [];
+      cases.push({ history: { userId, items, user: demographics.get(userId) }, target });
+    }
+    return cases;
+  }
+
+  private async validationMetrics(
+    cases: Array<{ history: UserHistory; target: number }>,
+  ): Promise<Record<string, number>> {
+    const k = 10;
+    let ndcg = 0;
+    let hit = 0;
+    const state = this.requireState();
+    await this.inferChunks(
+      cases.map((c) => c.history),
+      { scores: true },
+      (row, { scores }, seq) => {
+        const picks = this.modules.recommender.select(
+          scores!,
+          state.catalog,
+          { seen: seq.items },
+          { k, excludeSeen: true },
+        );
+        const ranked = picks.map((p) => state.catalog.ids[p.index]!);
+        const m = rankingMetricsAtK(ranked, [cases[row]!.target], k);
+        ndcg += m.ndcg;
+        hit += m.hitRate;
+      },
+    );
+    return { 'NDCG@10': ndcg / cases.length, 'HR@10': hit / cases.length };
+  }
+
+  private requireState(): FittedState {
+    this.assertUsable();
+    if (!this.state) throw new StateError('this recommender is not trained yet: call fit(data) first');
+    return this.state;
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new StateError('this recommender was disposed');
+  }
+}
+
+function withoutId(u: User): Omit<User, 'id'> {
+  const { id: _id, ...rest } = u;
+  return rest;
+}
+
+function maxTimestamp(table: RatingTable): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < table.length; i++) if (table.timestamps[i]! > max) max = table.timestamps[i]!;
+  return max;
+}
+
+function meanRating(table: RatingTable): number {
+  let sum = 0;
+  for (let i = 0; i < table.length; i++) sum += table.ratings[i]!;
+  return table.length > 0 ? sum / table.length : 0;
+}
+
+function scaleRating(r: number, scale: RatingScale): number {
+  return Number.isFinite(r) ? (r - scale.min) / (scale.max - scale.min) : Number.NaN;
+}
+
+function countByMovie(table: RatingTable, catalog: MovieIndex): Float32Array {
+  const counts = new Float32Array(catalog.size);
+  for (let i = 0; i < table.length; i++) {
+    const p = catalog.indexOf(table.movieIds[i]!);
+    if (p >= 0) counts[p]!++;
+  }
+  return counts;
+}
+
+function titlesOf(movies: readonly Movie[], catalog: MovieIndex): string[] {
+  const titles = new Array<string>(catalog.size).fill('');
+  for (const m of movies) {
+    const p = catalog.indexOf(m.id);
+    if (p >= 0) titles[p] = m.title;
+  }
+  return titles;
+}
+
+/** Each user's ratings in stable time order, as catalog positions and scaled ratings. */
+function buildSequences(
+  table: RatingTable,
+  catalog: MovieIndex,
+  scale: RatingScale,
+): Map<number, EncodedSequence> {
+  const out = new Map<number, EncodedSequence>();
+  for (const [userId, rows] of userTimelines(table)) {
+    const items = new Int32Array(rows.length);
+    const ratings = new Float32Array(rows.length);
+    const times = new Float64Array(rows.length);
+    rows.forEach((row, i) => {
+      items[i] = catalog.indexOf(table.movieIds[row]!);
+      ratings[i] = scaleRating(table.ratings[row]!, scale);
+      times[i] = table.timestamps[row]!;
+    });
+    out.set(userId, { items, ratings, times });
+  }
+  return out;
+}
+
+function storeUsers(
+  table: RatingTable,
+  catalog: MovieIndex,
+  demographics: Map<number, Omit<User, 'id'>>,
+): Map<number, StoredUser> {
+  const users = new Map<number, StoredUser>();
+  for (const [userId, rows] of userTimelines(table)) {
+    users.set(userId, {
+      items: Int32Array.from(rows, (r) => catalog.indexOf(table.movieIds[r]!)),
+      ratings: Float32Array.from(rows, (r) => table.ratings[r]!),
+      times: Float64Array.from(rows, (r) => table.timestamps[r]!),
+      demographics: demographics.get(userId),
+    });
+  }
+  for (const [userId, d] of demographics) {
+    if (!users.has(userId)) {
+      users.set(userId, {
+        items: new Int32Array(0),
+        ratings: new Float32Array(0),
+        times: new Float64Array(0),
+        demographics: d,
+      });
+    }
+  }
+  return users;
+}
+
+/** A history's known movies in model terms (unknown movies are left out: the model has no embedding for them). */
+function encodeHistory(history: UserHistory, catalog: MovieIndex, scale: RatingScale): EncodedSequence {
+  const kept = history.items.filter((it) => catalog.has(it.movieId));
+  return {
+    items: Int32Array.from(kept, (it) => catalog.indexOf(it.movieId)),
+    ratings: Float32Array.from(kept, (it) =>
+      it.rating === undefined ? Number.NaN : scaleRating(it.rating, scale),
+    ),
+    times: Float64Array.from(kept, (it) => it.timestamp ?? Number.NaN),
+  };
+}
+
+/** The first `end` movies of an encoded sequence as a UserHistory (what the profile of a window summarises). */
+function historyPrefix(
+  userId: number,
+  seq: EncodedSequence,
+  end: number,
+  scale: RatingScale,
+  catalog: MovieIndex,
+  demographics: Map<number, Omit<User, 'id'>>,
+): UserHistory {
+  const items: HistoryItem[] = [];
+  for (let i = 0; i < end; i++) {
+    const r = seq.ratings[i]!;
+    items.push({
+      movieId: catalog.ids[seq.items[i]!]!,
+      rating: Number.isNaN(r) ? undefined : scale.min + r * (scale.max - scale.min),
+      timestamp: seq.times[i]!,
+    });
+  }
+  return { userId, items, user: demographics.get(userId) };
+}
+
+function sliceHistory(h: UserHistory, seq: EncodedSequence, end: number, state: FittedState): UserHistory {
+  const stored = h.userId !== undefined ? state.users.get(h.userId) : undefined;
+  const user = h.user ?? stored?.demographics;
+  const known = h.items.filter((it) => state.catalog.has(it.movieId));
+  return { userId: h.userId, items: known.slice(0, Math.min(end, seq.items.length)), user };
+}
+
+function initialValues(
+  table: RatingTable,
+  catalog: MovieIndex,
+  scale: RatingScale,
+  popularity: Float32Array,
+  content: Float32Array | undefined,
+): SequenceRNNInit {
+  const m = catalog.size;
+  const total = table.length;
+  const rankingBias = new Float32Array(m);
+  for (let i = 0; i < m; i++) rankingBias[i] = Math.log((popularity[i]! + 1) / (total + m));
+  // Centre so the biases start near zero on average.
+  const mean = rankingBias.reduce((a, b) => a + b, 0) / Math.max(1, m);
+  for (let i = 0; i < m; i++) rankingBias[i]! -= mean;
+  const sums = new Float64Array(m);
+  for (let i = 0; i < table.length; i++) {
+    const p = catalog.indexOf(table.movieIds[i]!);
+    if (p >= 0) sums[p]! += scaleRating(table.ratings[i]!, scale);
+  }
+  const globalScaled = scaleRating(meanRating(table), scale);
+  const ratingBias = new Float32Array(m);
+  for (let i = 0; i < m; i++) {
+    // Shrunk mean (10 pseudo-ratings at the global mean), as a logit.
+    const y = (sums[i]! + 10 * globalScaled) / (popularity[i]! + 10);
+    const c = Math.min(0.98, Math.max(0.02, y));
+    ratingBias[i] = Math.log(c / (1 - c));
+  }
+  return { rankingBias, ratingBias, content };
+}
+
+/** Splits off the last rating (stable time order) of a seeded 10% of users with at least 3 ratings. */
+function holdOutLastRatings(
+  table: RatingTable,
+  seed: number,
+): { train: RatingTable; validation: RatingTable } {
+  const timelines = userTimelines(table);
+  const eligible = [...timelines.entries()].filter(([, rows]) => rows.length >= 3).map(([u]) => u);
+  eligible.sort((a, b) => a - b);
+  const count = Math.min(MAX_VALIDATION_USERS, Math.max(1, Math.round(eligible.length * 0.1)));
+  const chosen = new Rng(`${seed}:validation`).shuffle(eligible).slice(0, eligible.length >= 10 ? count : 0);
+  const held = new Uint8Array(table.length);
+  for (const u of chosen) {
+    const rows = timelines.get(u)!;
+    held[rows[rows.length - 1]!] = 1;
+  }
+  const trainRows: number[] = [];
+  const valRows: number[] = [];
+  for (let i = 0; i < table.length; i++) (held[i] ? valRows : trainRows).push(i);
+  return { train: table.select(trainRows), validation: table.select(valRows) };
+}

@@ -1,0 +1,224 @@
+/**
+ * The Optimizer module's training loop: a model writes only its loss; this loop owns batching order, gradient
+ * steps with clipping, validation, early stopping with restoration of the best weights, progress callbacks and
+ * clean stopping on an `AbortSignal`.
+ *
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../errors';
+import { Rng } from '../util/random';
+import { createOptimizer, type OptimizerConfig } from './optimizers';
+import type { EpochLog, FitOptions, FitSummary } from './types';
+
+/** What the loop needs from a model. */
+export interface TrainableModel<Batch> {
+  trainableVariables(): tf.Variable[];
+  /** A scalar loss for the batch (the loop disposes it). */
+  loss(batch: Batch): tf.Scalar;
+  getWeights(): Float32Array[];
+  setWeights(values: readonly Float32Array[]): void;
+}
+
+/** Where the loop gets its batches. */
+export interface BatchSource<Batch> {
+  /** The batches of one epoch, in a seeded order. */
+  batches(epoch: number, rng: Rng): Iterable<Batch>;
+  /** Number of batches per epoch. */
+  batchCount(): number;
+  /** Training positions in a batch (for throughput). */
+  positions(batch: Batch): number;
+}
+
+/** A validation metric to monitor: its name and whether higher or lower is better. */
+export interface Monitor {
+  name: string;
+  direction: 'higher' | 'lower';
+}
+
+/** Settings of the training loop. */
+export interface TrainerConfig {
+  /** Maximum epochs. Default 20. */
+  epochs: number;
+  /** Optimizer. Default Adam, learning rate 0.002. */
+  optimizer: OptimizerConfig;
+  /** Clip gradients to this global L2 norm (0: no clipping). Default 5. */
+  clipNorm: number;
+  /** Epochs without improvement of the monitored metric before stopping (0: never stop early). Default 3. */
+  patience: number;
+  /** Seed of the batch order. Default 42. */
+  seed: number;
+}
+
+/** Defaults of {@link TrainerConfig}. */
+export const TRAINER_DEFAULTS: Readonly<TrainerConfig> = {
+  epochs: 20,
+  optimizer: { name: 'adam', learningRate: 0.002 },
+  clipNorm: 5,
+  patience: 3,
+  seed: 42,
+};
+
+/** Hooks of one training run. */
+export interface TrainHooks extends FitOptions {
+  /** Computes validation metrics after each epoch (keys include the monitored metric). */
+  validate?: () => Promise<Record<string, number>>;
+  /** The metric that drives early stopping and best-weight restoration. Required with `validate`. */
+  monitor?: Monitor;
+}
+
+/**
+ * Runs gradient descent on a model. Deterministic for a seed on one backend.
+ *
+ * @example
+ * ```ts
+ * import { Trainer } from 'reelrec';
+ * const trainer = new Trainer({ epochs: 10, patience: 2 });
+ * console.log(trainer.config.optimizer.name); // 'adam'
+ * ```
+ */
+export class Trainer {
+  readonly config: TrainerConfig;
+
+  constructor(config: Partial<TrainerConfig> = {}) {
+    this.config = {
+      ...TRAINER_DEFAULTS,
+      ...config,
+      optimizer: { ...TRAINER_DEFAULTS.optimizer, ...config.optimizer },
+    };
+    const { epochs, clipNorm, patience } = this.config;
+    if (!(Number.isInteger(epochs) && epochs >= 1))
+      throw new ConfigError('training.epochs', 'an integer ≥ 1', epochs);
+    if (!(clipNorm >= 0)) throw new ConfigError('training.clipNorm', 'a number ≥ 0', clipNorm);
+    if (!(Number.isInteger(patience) && patience >= 0)) {
+      throw new ConfigError('training.patience', 'an integer ≥ 0', patience);
+    }
+  }
+
+  /** Trains `model` on `source`. Returns when the epochs are done, early stopping triggers, or the signal aborts. */
+  async fit<Batch>(
+    model: TrainableModel<Batch>,
+    source: BatchSource<Batch>,
+    hooks: TrainHooks = {},
+  ): Promise<FitSummary> {
+    const { epochs, clipNorm, patience, seed } = this.config;
+    if (hooks.validate && !hooks.monitor)
+      throw new ConfigError('monitor', 'a metric to monitor with validate', undefined);
+    const optimizer = createOptimizer(this.config.optimizer);
+    const variables = model.trainableVariables();
+    const history: EpochLog[] = [];
+    const started = now();
+    let best: { value: number; epoch: number; weights: Float32Array[] } | null = null;
+    let sinceBest = 0;
+    let aborted = false;
+    const batches = source.batchCount();
+    try {
+      for (let epoch = 1; epoch <= epochs && !aborted; epoch++) {
+        const epochStart = now();
+        const rng = new Rng(`${seed}:epoch:${epoch}`);
+        let lossSum = 0;
+        let lossCount = 0;
+        let positions = 0;
+        let batch = 0;
+        for (const b of source.batches(epoch, rng)) {
+          if (hooks.signal?.aborted) {
+            aborted = true;
+            break;
+          }
+          const loss = step(model, b, variables, optimizer, clipNorm);
+          const value = (await loss.data())[0]!;
+          loss.dispose();
+          if (!Number.isFinite(value)) {
+            throw new ConfigError(
+              'training.optimizer.learningRate',
+              'a value that keeps the loss finite (lower it, or lower training.clipNorm)',
+              this.config.optimizer.learningRate,
+            );
+          }
+          lossSum += value;
+          lossCount++;
+          positions += source.positions(b);
+          batch++;
+          hooks.onBatchEnd?.({ epoch, batch, batches, loss: value });
+          await yieldToEventLoop();
+        }
+        if (lossCount === 0) break;
+        const seconds = (now() - epochStart) / 1000;
+        const log: EpochLog = {
+          epoch,
+          loss: lossSum / lossCount,
+          seconds,
+          positionsPerSecond: positions / seconds,
+        };
+        if (hooks.validate && hooks.monitor) {
+          const metrics = await hooks.validate();
+          log.metrics = metrics;
+          const value = metrics[hooks.monitor.name];
+          if (value === undefined) {
+            throw new ConfigError(
+              'monitor',
+              `one of the validation metrics ${Object.keys(metrics).join(', ')}`,
+              hooks.monitor.name,
+            );
+          }
+          const better =
+            best === null || (hooks.monitor.direction === 'higher' ? value > best.value : value < best.value);
+          if (better) {
+            best = { value, epoch, weights: model.getWeights() };
+            sinceBest = 0;
+          } else {
+            sinceBest++;
+          }
+        }
+        history.push(log);
+        hooks.onEpochEnd?.(log);
+        if (hooks.signal?.aborted) aborted = true;
+        if (best && patience > 0 && sinceBest >= patience) break;
+      }
+    } finally {
+      optimizer.dispose();
+    }
+    if (best && best.epoch !== history.length) model.setWeights(best.weights);
+    return {
+      epochs: history.length,
+      bestEpoch: best?.epoch ?? history.length,
+      history,
+      aborted,
+      seconds: (now() - started) / 1000,
+    };
+  }
+}
+
+function step<Batch>(
+  model: TrainableModel<Batch>,
+  batch: Batch,
+  variables: tf.Variable[],
+  optimizer: tf.Optimizer,
+  clipNorm: number,
+): tf.Scalar {
+  const { value, grads } = tf.variableGrads(() => model.loss(batch), variables);
+  tf.tidy(() => {
+    let named = grads;
+    if (clipNorm > 0) {
+      const squares = Object.values(grads).map((g) => tf.sum(tf.square(g)));
+      const norm = tf.sqrt(tf.addN(squares));
+      const scale = tf.minimum(tf.scalar(1), tf.div(tf.scalar(clipNorm), tf.maximum(norm, 1e-12)));
+      named = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
+    }
+    optimizer.applyGradients(named);
+  });
+  for (const g of Object.values(grads)) g.dispose();
+  return value;
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+/** Lets timers, I/O and abort signals run between batches. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+}
