@@ -6,6 +6,7 @@
 import { type BackendName, type BackendOptions, defaultBackends, useBackend } from './backend';
 import { type RecommenderOptions, type ResolvedOptions, resolveOptions } from './config/defaults';
 import { FeatureExtractor, type FeatureExtractorOptions } from './features/feature-extractor';
+import { SequenceRNN } from './model/sequence-rnn';
 import { fromArtifacts, type ModelLocation, readArtifacts } from './persistence';
 import { type PipelineModules, RecommenderPipeline } from './pipeline';
 import { UserProfiler, type UserProfilerOptions } from './profile/user-profiler';
@@ -23,6 +24,8 @@ export interface CreateRecommenderOptions extends RecommenderOptions {
   profiler?: UserProfiler | UserProfilerOptions | false;
   /** The training loop. Default: built from `training`. */
   trainer?: Trainer;
+  /** Builds the sequence model at `fit` time. Default: `SequenceRNN.create`. */
+  sequenceModel?: PipelineModules['sequenceModel'];
   /** Top-N selection. Default: `k` 10, seen movies left out, no popularity blending. */
   recommender?: Recommender | Partial<RecommenderModuleOptions>;
   /** Backend options (e.g. `wasmPaths` in a browser). */
@@ -74,6 +77,7 @@ export async function createRecommender(
           ? options.profiler
           : new UserProfiler(options.profiler),
     trainer: options.trainer ?? trainerFor(resolved),
+    sequenceModel: options.sequenceModel ?? SequenceRNN.create,
     recommender:
       options.recommender instanceof Recommender ? options.recommender : new Recommender(options.recommender),
   };
@@ -105,6 +109,7 @@ export async function loadRecommender(
     features: parts.features,
     profiler: parts.profiler,
     trainer: trainerFor(parts.options),
+    sequenceModel: SequenceRNN.create,
     recommender: new Recommender(parts.recommender),
   };
   return new RecommenderPipeline(parts.options, modules, backend, parts.state);

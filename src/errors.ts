@@ -147,7 +147,12 @@ export class ConfigError extends ReelrecError {
  */
 export class BackendError extends ReelrecError {
   /** Each backend tried, in order, with the reason it failed. */
-  readonly failures: ReadonlyArray<{ backend: string; reason: string }>;
+  readonly failures: ReadonlyArray<{
+    /** The backend's name, e.g. `'wasm'`. */
+    backend: string;
+    /** Why it failed to start. */
+    reason: string;
+  }>;
   constructor(
     message: string,
     failures: ReadonlyArray<{ backend: string; reason: string }>,

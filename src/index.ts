@@ -39,6 +39,8 @@ export {
   resolveOptions,
   TRAINING_DEFAULTS,
   type TrainingOptions,
+  VALIDATION_METRICS,
+  type ValidationMetric,
 } from './config/defaults';
 // Composition root and options
 export { type CreateRecommenderOptions, createRecommender, loadRecommender } from './create-recommender';
@@ -100,6 +102,7 @@ export {
   MultiHotEncoder,
   OneHotEncoder,
   type UnknownPolicy,
+  type Value as CategoryValue,
 } from './preprocess/encoders';
 export { loadNaturalStemmer, loadNaturalStopWords, loadNaturalTokenizer } from './preprocess/natural';
 export {

@@ -22,7 +22,15 @@ import { UserProfiler, type UserProfilerJSON } from './profile/user-profiler';
 import type { RecommenderModuleOptions } from './recommend/recommender';
 import type { FitSummary } from './recommend/types';
 
-/** Version of the saved format this release writes; it reads this and every older version. */
+/**
+ * Version of the saved format this release writes; it reads this and every older version.
+ *
+ * @example
+ * ```ts
+ * import { FORMAT_VERSION } from 'reelrec';
+ * console.log(FORMAT_VERSION); // 1
+ * ```
+ */
 export const FORMAT_VERSION = 1;
 
 /** The weights file of a saved folder. */

@@ -10,6 +10,7 @@ import { userTimelines } from './data/split';
 import type { Dataset, Movie, RatingScale, RatingTable, User } from './data/types';
 import { ConfigError, StateError } from './errors';
 import { rankingMetricsAtK } from './evaluate/metrics/ranking';
+import { getMetric } from './evaluate/metrics/registry';
 import type { FeatureExtractor } from './features/feature-extractor';
 import {
   type EncodedSequence,
@@ -19,7 +20,7 @@ import {
   trainingWindows,
   type Window,
 } from './model/batches';
-import { SequenceRNN, type SequenceRNNConfig, type SequenceRNNInit } from './model/sequence-rnn';
+import type { SequenceRNN, SequenceRNNConfig, SequenceRNNInit } from './model/sequence-rnn';
 import { type ModelLocation, toArtifacts, writeArtifacts } from './persistence';
 import type { UserProfiler } from './profile/user-profiler';
 import type { Recommendation, Recommender, RecommendOptions } from './recommend/recommender';
@@ -36,6 +37,12 @@ export interface PipelineModules {
   profiler: UserProfiler | null;
   /** The training loop. */
   trainer: Trainer;
+  /**
+   * Builds the sequence model at `fit` time (its size depends on the catalog). Default `SequenceRNN.create`; a
+   * researcher can return a subclass or a differently initialised model. A loaded pipeline's model is a plain
+   * `SequenceRNN` rebuilt from the saved network.
+   */
+  sequenceModel: (config: SequenceRNNConfig, init: SequenceRNNInit) => SequenceRNN;
   /** Top-N selection. */
   recommender: Recommender;
 }
@@ -48,23 +55,37 @@ export interface StoredUser {
   ratings: Float32Array;
   /** Unix seconds. */
   times: Float64Array;
+  /** The user's demographics, when the data set has them. */
   demographics?: Omit<User, 'id'>;
 }
 
 /** Everything `fit` learns and `save` stores. */
 export interface FittedState {
+  /** The movies the model knows, and their catalog positions. */
   catalog: MovieIndex;
   /** Titles by catalog position. */
   titles: string[];
   /** Ratings per catalog position in the training data. */
   popularity: Float32Array;
+  /** The training users' histories, by user id. */
   users: Map<number, StoredUser>;
+  /** The training data's rating scale. */
   ratingScale: RatingScale;
   /** Mean training rating (the fallback rating). */
   globalMean: number;
+  /** The trained sequence model. */
   model: SequenceRNN;
+  /** What training did. */
   summary: FitSummary;
+  /** `dataset.name` of the training data. */
   datasetName: string;
+}
+
+/** A held-out rating: the history before it, the movie and its rating. */
+interface ValidationCase {
+  history: UserHistory;
+  target: number;
+  rating: number;
 }
 
 /** How many histories one inference batch scores. */
@@ -185,7 +206,10 @@ export class RecommenderPipeline implements Scorer {
       seed,
     };
     const popularity = countByMovie(trainTable, catalog);
-    const model = SequenceRNN.create(config, initialValues(trainTable, catalog, scale, popularity, content));
+    const model = this.modules.sequenceModel(
+      config,
+      initialValues(trainTable, catalog, scale, popularity, content),
+    );
 
     const users = storeUsers(data.ratings, catalog, demographics);
     const state: FittedState = {
@@ -223,7 +247,7 @@ export class RecommenderPipeline implements Scorer {
     };
 
     const validationUsers = validationTable
-      ? this.validationCases(validationTable, sequences, catalog, demographics, userIds)
+      ? this.validationCases(validationTable, sequences, catalog, scale, demographics)
       : [];
     const summary = await this.modules.trainer.fit(model, source, {
       ...options,
@@ -234,7 +258,10 @@ export class RecommenderPipeline implements Scorer {
               return this.validationMetrics(validationUsers);
             }
           : undefined,
-      monitor: validationUsers.length > 0 ? { name: 'NDCG@10', direction: 'higher' } : undefined,
+      monitor:
+        validationUsers.length > 0
+          ? { name: training.monitor, direction: getMetric(training.monitor).direction }
+          : undefined,
     });
     state.summary = summary;
     this.state = state;
@@ -409,51 +436,71 @@ export class RecommenderPipeline implements Scorer {
     validation: RatingTable,
     sequences: Map<number, EncodedSequence>,
     catalog: MovieIndex,
+    scale: RatingScale,
     demographics: Map<number, Omit<User, 'id'>>,
-    _userIds: number[],
-  ): Array<{ history: UserHistory; target: number }> {
-    const cases: Array<{ history: UserHistory; target: number }> = [];
+  ): ValidationCase[] {
+    const cases: ValidationCase[] = [];
+    const none: EncodedSequence = {
+      items: new Int32Array(0),
+      ratings: new Float32Array(0),
+      times: new Float64Array(0),
+    };
     for (let i = 0; i < validation.length; i++) {
       const userId = validation.userIds[i]!;
       const target = validation.movieIds[i]!;
       if (!catalog.has(target)) continue;
-      const seq = sequences.get(userId);
-      const items: HistoryItem[] = seq
-        ? Array.from(seq.items, (p, j) => ({
-            movieId: catalog.ids[p]!,
-            rating: Number.isNaN(seq.ratings[j]!) ? undefined : seq.ratings[j]!,
-            timestamp: seq.times[j]!,
-          }))
-        : [];
-      cases.push({ history: { userId, items, user: demographics.get(userId) }, target });
+      const seq = sequences.get(userId) ?? none;
+      cases.push({
+        history: historyPrefix(userId, seq, seq.items.length, scale, catalog, demographics),
+        target,
+        rating: validation.ratings[i]!,
+      });
     }
     return cases;
   }
 
-  private async validationMetrics(
-    cases: Array<{ history: UserHistory; target: number }>,
-  ): Promise<Record<string, number>> {
+  /** Next-movie ranking metrics and rating errors on the validation cases (see {@link VALIDATION_METRICS}). */
+  private async validationMetrics(cases: readonly ValidationCase[]): Promise<Record<string, number>> {
     const k = 10;
+    const state = this.requireState();
+    const { min, max } = state.ratingScale;
     let ndcg = 0;
     let hit = 0;
-    const state = this.requireState();
+    let mrr = 0;
+    let squared = 0;
+    let absolute = 0;
     await this.inferChunks(
       cases.map((c) => c.history),
-      { scores: true },
-      (row, { scores }, seq) => {
+      { scores: true, ratings: true },
+      (row, { scores, ratings }, seq) => {
+        const { target, rating } = cases[row]!;
         const picks = this.modules.recommender.select(
           scores!,
           state.catalog,
           { seen: seq.items },
           { k, excludeSeen: true },
         );
-        const ranked = picks.map((p) => state.catalog.ids[p.index]!);
-        const m = rankingMetricsAtK(ranked, [cases[row]!.target], k);
+        const m = rankingMetricsAtK(
+          picks.map((p) => state.catalog.ids[p.index]!),
+          [target],
+          k,
+        );
         ndcg += m.ndcg;
         hit += m.hitRate;
+        mrr += m.mrr;
+        const error = min + (max - min) * ratings![state.catalog.indexOf(target)]! - rating;
+        squared += error * error;
+        absolute += Math.abs(error);
       },
     );
-    return { 'NDCG@10': ndcg / cases.length, 'HR@10': hit / cases.length };
+    const n = cases.length;
+    return {
+      'NDCG@10': ndcg / n,
+      'HR@10': hit / n,
+      'MRR@10': mrr / n,
+      RMSE: Math.sqrt(squared / n),
+      MAE: absolute / n,
+    };
   }
 
   private requireState(): FittedState {

@@ -4,17 +4,35 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { BackendError, ConfigError } from '../errors';
+import { loadTensorflowBackend } from '../platform/node-backends';
 import { installChainedOps } from './chained-ops';
 import { installKernelOverrides } from './kernels';
 
 /** The tfjs backends reelrec knows how to start. */
 export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'tensorflow';
 
-/** Every {@link BackendName}, in reelrec's order of preference for training speed. */
+/**
+ * Every {@link BackendName}, in reelrec's order of preference for training speed.
+ *
+ * @example
+ * ```ts
+ * import { BACKEND_NAMES } from 'reelrec';
+ * console.log(BACKEND_NAMES.join(' > ')); // tensorflow > webgpu > webgl > wasm > cpu
+ * ```
+ */
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
-/** The npm package that provides each backend. */
+/**
+ * The npm package that provides each backend.
+ *
+ * @example
+ * ```ts
+ * import { BACKEND_PACKAGES } from 'reelrec';
+ * console.log(BACKEND_PACKAGES.webgpu); // @tensorflow/tfjs-backend-webgpu
+ * ```
+ */
 export const BACKEND_PACKAGES: Readonly<Record<BackendName, string>> = {
   cpu: '@tensorflow/tfjs-backend-cpu',
   wasm: '@tensorflow/tfjs-backend-wasm',
@@ -38,7 +56,7 @@ const LOADERS: Record<BackendName, () => Promise<unknown>> = {
   wasm: () => import('@tensorflow/tfjs-backend-wasm'),
   webgl: () => import('@tensorflow/tfjs-backend-webgl'),
   webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
-  tensorflow: () => import('@tensorflow/tfjs-node'),
+  tensorflow: loadTensorflowBackend,
 };
 
 /**
@@ -63,6 +81,9 @@ function prepareEngine(): void {
   if (prepared) return;
   prepared = true;
   installChainedOps();
+  // tfjs-core's Node build registers no gradients; loading tfjs-layers registers them all. Reading a value from
+  // it keeps the import from being dropped by a bundler, so any model (not only tfjs-layers ones) can train.
+  if (!tfl.version_layers) throw new Error('@tensorflow/tfjs-layers did not load');
 }
 
 function isBackendName(name: unknown): name is BackendName {
@@ -119,7 +140,8 @@ async function startBackend(name: BackendName, options: BackendOptions): Promise
     } catch (err) {
       const pkg = BACKEND_PACKAGES[name];
       const missing =
-        err instanceof Error && /Cannot find (module|package)|Failed to resolve|not found/i.test(err.message);
+        err instanceof Error &&
+        /Cannot find (module|package)|(Failed to|Could not) resolve|not found/i.test(err.message);
       throw new Error(
         missing ? `package ${pkg} is not installed: run \`npm install ${pkg}\`` : describeError(err),
       );

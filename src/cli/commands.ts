@@ -25,9 +25,11 @@ import {
   PopularityBaseline,
   PROTOCOL_NAMES,
   type ProtocolName,
+  type RecommenderPipeline,
   resultToJSON,
   resultToMarkdown,
   runProtocol,
+  type Scorer,
   SegmentPopularityBaseline,
   UserItemBiasBaseline,
 } from '../index';
@@ -271,6 +273,8 @@ export async function evaluateCommand(
   const seed = flags.seed ?? 42;
   const folds = protocol === 'R' || protocol === 'C' ? await loadOfficialFolds(dir) : undefined;
   const options = recommenderOptions(flags);
+  // Rating protocols stop early on the rating error; ranking protocols on NDCG@10 of the next movie.
+  if (protocol === 'R' || protocol === 'C') options.training = { ...options.training, monitor: 'RMSE' };
   const models: ModelSpec[] = [
     { name: options.model?.cell ?? 'lstm', kind: 'model', create: () => createRecommender(options) },
     ...(flags.baselines === false ? [] : baselinesFor(protocol, seed)),
@@ -304,23 +308,35 @@ export async function demoCommand(
   const data = dir ? await loadData(dir, false) : generateSyntheticCatalog({ seed: flags.seed ?? 42 });
   const options = recommenderOptions({ epochs: 10, ...flags });
   const k = flags.k ?? 10;
+  // The protocol disposes each model after scoring; the demo keeps the RNN it trained (on everything but each
+  // user's last two ratings) to show its recommendations, so it trains once.
+  let trained: RecommenderPipeline | undefined;
+  const keepTrained = async (): Promise<Scorer> => {
+    const rec = await createRecommender(options);
+    trained = rec;
+    return {
+      name: rec.name,
+      kind: rec.kind,
+      fit: (train, fitOptions) => rec.fit(train, fitOptions),
+      score: (histories, candidates) => rec.score(histories, candidates),
+      predictRatings: (histories, movieIds) => rec.predictRatings(histories, movieIds),
+      dispose: () => {},
+    };
+  };
   const result = await runProtocol(
     'S',
     data,
     [
-      { name: options.model?.cell ?? 'lstm', kind: 'model', create: () => createRecommender(options) },
+      { name: options.model?.cell ?? 'lstm', kind: 'model', create: keepTrained },
       { name: 'popularity', kind: 'baseline', create: () => new PopularityBaseline() },
       { name: 'item-knn', kind: 'baseline', create: () => new ItemKnnBaseline() },
     ],
     { k, seed: flags.seed ?? 42, users: flags.users, fitOptions: fitProgress(progress, 'demo') },
   );
   progress.stop();
-  // Recommendations from a model trained on everything but each user's last rating (protocol S's training part).
-  const { train } = leaveOneOutSplit(data.ratings);
-  const rec = await createRecommender(options);
+  const rec = trained!;
   try {
-    await rec.fit({ ...data, ratings: train }, fitProgress(progress, 'demo (final)'));
-    progress.stop();
+    const train = leaveOneOutSplit(data.ratings).train;
     const shown = [...new Set(train.userIds)].slice(0, 3);
     const lists = await rec.recommendMany(shown, { k: 5 });
     const recommendations = shown.map((userId, i) => ({ userId, items: lists[i]! }));

@@ -5,7 +5,8 @@
  */
 import type { BackendName } from '../backend';
 import { ConfigError } from '../errors';
-import type { OptimizerName } from '../training/optimizers';
+import { registeredCells } from '../model/cells';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../training/optimizers';
 
 /** Shape of the recurrent model. */
 export interface ModelOptions {
@@ -46,7 +47,27 @@ export interface TrainingOptions {
    * seeded 10% of users (at most 2,000) and monitors NDCG@10 of the next movie; `'none'` trains all epochs.
    */
   validation: 'auto' | 'none';
+  /**
+   * The validation metric that drives early stopping: `'NDCG@10'` (default), `'HR@10'` or `'MRR@10'` of the
+   * held-out next movie, or `'RMSE'` / `'MAE'` of its predicted rating (for rating prediction).
+   */
+  monitor: ValidationMetric;
 }
+
+/** Metrics the pipeline computes on its validation ratings after each epoch. */
+export type ValidationMetric = 'NDCG@10' | 'HR@10' | 'MRR@10' | 'RMSE' | 'MAE';
+
+/**
+ * Every {@link ValidationMetric}.
+ *
+ * @example
+ * ```ts
+ * import { createRecommender, VALIDATION_METRICS } from 'reelrec';
+ * console.log(VALIDATION_METRICS.join(', ')); // NDCG@10, HR@10, MRR@10, RMSE, MAE
+ * const rec = await createRecommender({ training: { monitor: 'RMSE' } }); // early stopping on rating error
+ * ```
+ */
+export const VALIDATION_METRICS: readonly ValidationMetric[] = ['NDCG@10', 'HR@10', 'MRR@10', 'RMSE', 'MAE'];
 
 /** Options of {@link createRecommender}; every field is optional. */
 export interface RecommenderOptions {
@@ -60,7 +81,15 @@ export interface RecommenderOptions {
   training?: Partial<TrainingOptions>;
 }
 
-/** Defaults of {@link ModelOptions}. */
+/**
+ * Defaults of {@link ModelOptions}.
+ *
+ * @example
+ * ```ts
+ * import { MODEL_DEFAULTS } from 'reelrec';
+ * console.log(MODEL_DEFAULTS.cell, MODEL_DEFAULTS.hiddenSize); // lstm 64
+ * ```
+ */
 export const MODEL_DEFAULTS: Readonly<ModelOptions> = {
   cell: 'lstm',
   hiddenSize: 64,
@@ -72,7 +101,15 @@ export const MODEL_DEFAULTS: Readonly<ModelOptions> = {
   ratingWeight: 1,
 };
 
-/** Defaults of {@link TrainingOptions}. */
+/**
+ * Defaults of {@link TrainingOptions}.
+ *
+ * @example
+ * ```ts
+ * import { TRAINING_DEFAULTS } from 'reelrec';
+ * console.log(TRAINING_DEFAULTS.epochs, TRAINING_DEFAULTS.optimizer); // 20 adam
+ * ```
+ */
 export const TRAINING_DEFAULTS: Readonly<TrainingOptions> = {
   epochs: 20,
   batchSize: 64,
@@ -81,12 +118,16 @@ export const TRAINING_DEFAULTS: Readonly<TrainingOptions> = {
   clipNorm: 5,
   patience: 3,
   validation: 'auto',
+  monitor: 'NDCG@10',
 };
 
 /** Options with every default filled in. */
 export interface ResolvedOptions {
+  /** Seed of every random choice. */
   seed: number;
+  /** Model shape, every field filled. */
   model: ModelOptions;
+  /** Training settings, every field filled. */
   training: TrainingOptions;
 }
 
@@ -133,6 +174,22 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
     throw new ConfigError('model.ratingWeight', 'a number ≥ 0', model.ratingWeight);
   positiveInteger('training.epochs', training.epochs);
   positiveInteger('training.batchSize', training.batchSize);
+  if (!registeredCells().includes(model.cell)) {
+    throw new ConfigError('model.cell', `one of ${registeredCells().join(', ')}`, model.cell);
+  }
+  if (!OPTIMIZER_NAMES.includes(training.optimizer)) {
+    throw new ConfigError('training.optimizer', `one of ${OPTIMIZER_NAMES.join(', ')}`, training.optimizer);
+  }
+  if (!(training.learningRate > 0 && Number.isFinite(training.learningRate))) {
+    throw new ConfigError('training.learningRate', 'a positive number', training.learningRate);
+  }
+  if (!(training.clipNorm >= 0)) {
+    throw new ConfigError('training.clipNorm', 'a number ≥ 0', training.clipNorm);
+  }
+  positiveInteger('training.patience', training.patience, 0);
+  if (!VALIDATION_METRICS.includes(training.monitor)) {
+    throw new ConfigError('training.monitor', `one of ${VALIDATION_METRICS.join(', ')}`, training.monitor);
+  }
   if (!['auto', 'none'].includes(training.validation)) {
     throw new ConfigError('training.validation', "'auto' or 'none'", training.validation);
   }

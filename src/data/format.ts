@@ -144,16 +144,25 @@ export function formatMovieLens100k(dataset: Dataset): MovieLens100kFiles {
  * ```
  */
 export interface ImdbDetailsEntry {
+  /** The movie's id in the data set (`Movie.id`). */
   movie_id: number;
+  /** The movie's title (`Movie.title`), under the original file's key. */
   movie_title: string;
+  /** The movie's title again (`Movie.title`). */
   title: string;
   /** Genre indices into the data set's genre list (the original file's are unreliable; these are not). */
   movie_genres: number[];
+  /** Genre names (`Movie.genres`). */
   genre: string[];
+  /** The plot (`Movie.plot`), or `""`. */
   description: string;
+  /** Director names (`Movie.directors`), or `[]`. */
   director: string[];
+  /** Writer names (`Movie.writers`), or `[]`. */
   writer: string[];
+  /** Cast names (`Movie.cast`), or `[]`. */
   cast: string[];
+  /** Release year (`Movie.year`), or `null`. */
   year: number | null;
 }
 

@@ -10,8 +10,11 @@ import type { RatingTable } from './types';
 
 /** A split of a rating table into parts. `validation` is present when the splitter was asked for one. */
 export interface TrainTestSplit {
+  /** Rows to train on. */
   train: RatingTable;
+  /** Rows held out for testing. */
   test: RatingTable;
+  /** Rows held out for validation (early stopping, tuning), when asked for. */
   validation?: RatingTable;
 }
 
@@ -66,8 +69,14 @@ export function userTimelines(table: RatingTable): Map<number, Int32Array> {
  */
 export function leaveOneOutSplit(
   table: RatingTable,
-  options: { validation?: boolean } = {},
-): TrainTestSplit & { validation: RatingTable } {
+  options: {
+    /** Hold out each user's second-to-last rating for validation (default `true`). */
+    validation?: boolean;
+  } = {},
+): TrainTestSplit & {
+  /** Each user's second-to-last rating (empty when `validation` is false). */
+  validation: RatingTable;
+} {
   const withValidation = options.validation ?? true;
   const part = new Uint8Array(table.length); // 0 train, 1 validation, 2 test
   for (const rows of userTimelines(table).values()) {

@@ -144,6 +144,7 @@ export interface SyntheticOptions {
  * ```
  */
 export interface SyntheticTruth {
+  /** Dimensions of the latent space (the `latentDim` option). */
   latentDim: number;
   /** Long-term taste of each user, `users × latentDim`, rows of unit length. */
   userTaste: Float32Array;
@@ -170,6 +171,7 @@ export interface SyntheticTruth {
  * ```
  */
 export interface SyntheticDataset extends Dataset {
+  /** The hidden parameters the ratings were drawn from. */
   truth: SyntheticTruth;
 }
 

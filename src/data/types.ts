@@ -9,7 +9,9 @@
 
 /** One rating: a user rated a movie at a time (Unix seconds). */
 export interface Rating {
+  /** Id of the user who rated. */
   userId: number;
+  /** Id of the movie rated. */
   movieId: number;
   /** On the data set's scale, e.g. 1–5 (ML-100k) or 0.5–5 in half stars (ml-latest). */
   rating: number;
@@ -19,7 +21,9 @@ export interface Rating {
 
 /** A movie and what is known about it. Optional fields are absent when the data set lacks them. */
 export interface Movie {
+  /** The data set's movie id. */
   id: number;
+  /** Title as given by the source, year included, e.g. `'Toy Story (1995)'`. */
   title: string;
   /** Release year, or `null` when unknown. */
   year: number | null;
@@ -27,11 +31,15 @@ export interface Movie {
   genres: string[];
   /** Release date as printed in the source (`01-Jan-1995` in ML-100k), when present. */
   releaseDate?: string;
+  /** Link to the movie's IMDb page (ML-100k `u.item`, ml-latest `links.csv`), when present. */
   imdbUrl?: string;
   /** One-paragraph plot (IMDb details). */
   plot?: string;
+  /** Director names (IMDb details). */
   directors?: string[];
+  /** Writer names (IMDb details). */
   writers?: string[];
+  /** Cast names (IMDb details). */
   cast?: string[];
   /** Free-text tags (ml-latest `tags.csv`). */
   tags?: string[];
@@ -39,17 +47,23 @@ export interface Movie {
 
 /** A user and their demographics (fields are `null` when the data set lacks them). */
 export interface User {
+  /** The data set's user id. */
   id: number;
+  /** Age in years, or `null`. */
   age: number | null;
   /** `'M'`, `'F'` or `null`. */
   gender: string | null;
+  /** Occupation name as given by the source (ML-1M codes are mapped to names), or `null`. */
   occupation: string | null;
+  /** Zip (postal) code as a string, or `null`. */
   zip: string | null;
 }
 
 /** The rating scale of a data set. */
 export interface RatingScale {
+  /** Lowest possible rating. */
   min: number;
+  /** Highest possible rating. */
   max: number;
   /** Smallest step between ratings: 1 for whole stars, 0.5 for half stars. */
   step: number;
@@ -149,6 +163,7 @@ export class RatingTable implements Iterable<Rating> {
     return out;
   }
 
+  /** Iterates the rows as plain objects, in order. */
   *[Symbol.iterator](): Iterator<Rating> {
     for (let i = 0; i < this.length; i++) yield this.at(i);
   }
@@ -221,6 +236,7 @@ export class RatingTableBuilder {
 
 /** One step of a user's history. */
 export interface HistoryItem {
+  /** The movie the user rated or watched. */
   movieId: number;
   /** The user's rating of it, on the data set's scale; absent for implicit feedback. */
   rating?: number;
@@ -234,7 +250,9 @@ export interface HistoryItem {
  * demographics alone) is the cold-start path.
  */
 export interface UserHistory {
+  /** The user's id, when the user is known to the model. */
   userId?: number;
+  /** The history, oldest first. */
   items: readonly HistoryItem[];
   /** Demographics, for cold start. */
   user?: Partial<Omit<User, 'id'>>;
@@ -249,10 +267,15 @@ export interface LoadIssue {
   reason: string;
   /** `'skipped'`: the line was left out; `'flagged'`: kept, but suspicious. */
   outcome: 'skipped' | 'flagged';
+  /** File name relative to the data directory. */
   file: string;
+  /** 1-based line number in that file. */
   line: number;
+  /** Name of the offending field, e.g. `'rating'`. */
   field: string;
+  /** What the field should have held. */
   expected: string;
+  /** What it held. */
   found: string;
 }
 
@@ -281,9 +304,11 @@ export interface FileReport {
 export interface LoadReport {
   /** The directory (or label) the data came from. */
   source: string;
+  /** The format the data was read as. */
   format: DatasetFormat;
   /** `'strict'`: the first bad record throws; `'lenient'`: bad records are skipped and counted. */
   mode: 'strict' | 'lenient';
+  /** One entry for each file read. */
   files: FileReport[];
   /** The first issues in detail (at most `maxIssues` of the load options; counts above are complete). */
   issues: LoadIssue[];
@@ -304,7 +329,9 @@ export interface LoadReport {
 export interface Dataset {
   /** A human-readable name, e.g. `'ml-100k'`. */
   name: string;
+  /** The format the data was read as (`'synthetic'` for generated data). */
   format: DatasetFormat;
+  /** Every rating, in file order. */
   ratings: RatingTable;
   /** Movies, sorted by id. */
   movies: Movie[];
@@ -312,6 +339,8 @@ export interface Dataset {
   users: User[];
   /** Genre vocabulary in the data set's order. */
   genres: string[];
+  /** The scale ratings are on. */
   ratingScale: RatingScale;
+  /** How the data was read: files, counts and issues. */
   report: LoadReport;
 }

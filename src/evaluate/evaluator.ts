@@ -47,7 +47,9 @@ export interface EvaluatorOptions {
  * ```
  */
 export class Evaluator {
+  /** Ranking cutoff K of every run. */
   readonly k: number;
+  /** Seed of the splits and samples of every run. */
   readonly seed: number;
 
   constructor(options: EvaluatorOptions = {}) {
@@ -135,12 +137,22 @@ export function resultToMarkdown(result: ProtocolResult, options: MarkdownOption
 
 /** A {@link MetricRow} whose numbers may be `null` (for NaN and infinities). */
 export type JsonMetricRow = Omit<MetricRow, 'metrics' | 'perFold'> & {
+  /** Metric values by report key; `null` for a non-finite value. */
   metrics: Record<string, number | null>;
-  perFold?: Array<{ fold: string; metrics: Record<string, number | null> }>;
+  /** Protocols R and C: the values of each fold, `null` for a non-finite value. */
+  perFold?: Array<{
+    /** Fold name, e.g. `'u1'`. */
+    fold: string;
+    /** Metric values of that fold, by report key. */
+    metrics: Record<string, number | null>;
+  }>;
 };
 
 /** A {@link ProtocolResult} whose metric values may be `null`. */
-export type JsonProtocolResult = Omit<ProtocolResult, 'results'> & { results: JsonMetricRow[] };
+export type JsonProtocolResult = Omit<ProtocolResult, 'results'> & {
+  /** One row per model, with non-finite values as `null`. */
+  results: JsonMetricRow[];
+};
 
 /**
  * A copy of the result with every non-finite metric value as `null`, so `JSON.stringify` keeps it (it would

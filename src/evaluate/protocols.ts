@@ -54,48 +54,58 @@ export const PROTOCOL_NAMES: readonly ProtocolName[] = Object.freeze(['R', 'C', 
  * console.log(PROTOCOL_INFO.T.published[0]);
  * ```
  */
-export const PROTOCOL_INFO: Readonly<Record<ProtocolName, { title: string; published: readonly string[] }>> =
-  Object.freeze({
-    R: {
-      title:
-        'R: rating prediction on the official folds; history = the user’s base ratings in time order; RMSE and MAE per fold, mean, and u1 alone',
-      published: [
-        'Surprise benchmark, ML-100k 5-fold CV (RMSE / MAE): SVD 0.934 / 0.737, SVD++ 0.919 / 0.721, k-NN Baseline 0.931 / 0.733, Baseline 0.944 / 0.748',
-        'GLocal-K: RMSE 0.8889 on u1',
-      ],
-    },
-    C: {
-      title:
-        'C: liked (rating ≥ 4) or not on the official folds; threshold on predicted ratings chosen for F1 on a 10% validation slice of each base file; precision, recall, F1, ROC AUC of the liked class',
-      published: [
-        'No external figure: read a model’s figures as their distance from the trivial predictors "always-liked" and "movie-mean" (movie mean rating ≥ 4) reported beside them',
-      ],
-    },
-    T: {
-      title:
-        'T: top-N; per user a random 75% of ratings train, 25% test (stratified by user); every movie outside the user’s training ratings ranked; relevant = the user’s test movies',
-      published: [
-        'Microsoft Recommenders, ML-100k, 75/25 stratified split, top 10: BPR P@10 0.388, R@10 0.213, NDCG@10 0.442, MAPrel@10 0.132; SAR P@10 0.331, NDCG@10 0.382',
-      ],
-    },
-    S: {
-      title:
-        'S: next movie, leave-one-out in stable time order (last = test, second to last = validation); every movie not rated before the target ranked; no sampled negatives',
-      published: [
-        'Klenitskiy & Vasilev (RecSys 2023), MovieLens-1M, same protocol: SASRec full cross-entropy HR@10 0.3152, NDCG@10 0.1821; BERT4Rec 0.2843 / 0.1537; SASRec one negative 0.2500 / 0.1341',
-      ],
-    },
-    K: {
-      title:
-        'K: cold start; 20% of users held out whole; (a) demographics only (age, gender, occupation), relevant = all their movies; (b) demographics + first 5 ratings in time order, relevant = the rest',
-      published: ['No external figure: compare with the popularity baselines on the same users'],
-    },
-  });
+export const PROTOCOL_INFO: Readonly<
+  Record<
+    ProtocolName,
+    {
+      /** One line: the protocol's letter, what it splits and what it measures. */
+      title: string;
+      /** The published figures it compares to, one line each. */
+      published: readonly string[];
+    }
+  >
+> = Object.freeze({
+  R: {
+    title:
+      'R: rating prediction on the official folds; history = the user’s base ratings in time order; RMSE and MAE per fold, mean, and u1 alone',
+    published: [
+      'Surprise benchmark, ML-100k 5-fold CV (RMSE / MAE): SVD 0.934 / 0.737, SVD++ 0.919 / 0.721, k-NN Baseline 0.931 / 0.733, Baseline 0.944 / 0.748',
+      'GLocal-K: RMSE 0.8889 on u1',
+    ],
+  },
+  C: {
+    title:
+      'C: liked (rating ≥ 4) or not on the official folds; threshold on predicted ratings chosen for F1 on a 10% validation slice of each base file; precision, recall, F1, ROC AUC of the liked class',
+    published: [
+      'No external figure: read a model’s figures as their distance from the trivial predictors "always-liked" and "movie-mean" (movie mean rating ≥ 4) reported beside them',
+    ],
+  },
+  T: {
+    title:
+      'T: top-N; per user a random 75% of ratings train, 25% test (stratified by user); every movie outside the user’s training ratings ranked; relevant = the user’s test movies',
+    published: [
+      'Microsoft Recommenders, ML-100k, 75/25 stratified split, top 10: BPR P@10 0.388, R@10 0.213, NDCG@10 0.442, MAPrel@10 0.132; SAR P@10 0.331, NDCG@10 0.382',
+    ],
+  },
+  S: {
+    title:
+      'S: next movie, leave-one-out in stable time order (last = test, second to last = validation); every movie not rated before the target ranked; no sampled negatives',
+    published: [
+      'Klenitskiy & Vasilev (RecSys 2023), MovieLens-1M, same protocol: SASRec full cross-entropy HR@10 0.3152, NDCG@10 0.1821; BERT4Rec 0.2843 / 0.1537; SASRec one negative 0.2500 / 0.1341',
+    ],
+  },
+  K: {
+    title:
+      'K: cold start; 20% of users held out whole; (a) demographics only (age, gender, occupation), relevant = all their movies; (b) demographics + first 5 ratings in time order, relevant = the rest',
+    published: ['No external figure: compare with the popularity baselines on the same users'],
+  },
+});
 
 /** A model to evaluate: a factory, so each fold or split gets a fresh, untrained instance. */
 export interface ModelSpec {
   /** Row name in the report; unique within one run. */
   name: string;
+  /** `'model'` for a model under test, `'baseline'` for a reference it is compared with. */
   kind: 'model' | 'baseline';
   /** Makes a new, unfitted scorer. */
   create: () => Scorer | Promise<Scorer>;
@@ -105,20 +115,25 @@ export interface ModelSpec {
 export interface FoldSplit {
   /** E.g. `'u1'`. */
   name: string;
+  /** The ratings to fit on (`u1.base`). */
   train: RatingTable;
+  /** The ratings to evaluate on (`u1.test`). */
   test: RatingTable;
 }
 
 /** A progress report of {@link runProtocol}. */
 export interface ProgressEvent {
+  /** The protocol running. */
   protocol: ProtocolName;
   /** The model's spec name. */
   model: string;
+  /** `'fit'` while the model trains, `'score'` while users are scored. */
   stage: 'fit' | 'score';
   /** Fold name (R, C), or the split / scenario label. */
   fold?: string;
   /** Work done in this stage: 0 or 1 for `'fit'`, users scored so far for `'score'`. */
   done: number;
+  /** Work in this stage: 1 for `'fit'`, users to score for `'score'`. */
   total: number;
 }
 
@@ -137,6 +152,7 @@ export interface ProtocolOptions {
   fitOptions?: FitOptions;
   /** Stops the run: between stages it throws an {@link AbortedError}; it is also handed to `fit`. */
   signal?: AbortSignal;
+  /** Called as each model fits and scores (see {@link ProgressEvent}). */
   onProgress?: (event: ProgressEvent) => void;
   /** Evaluate at most this many users (a seeded sample), for quick runs. Default: all. Training is not cut. */
   users?: number;
@@ -144,29 +160,42 @@ export interface ProtocolOptions {
 
 /** One row of a report: a model (in a scenario) and its metrics. */
 export interface MetricRow {
+  /** The model's spec name (or a trivial predictor's name in protocol C). */
   name: string;
+  /** Whether the row is a model under test or a baseline. */
   kind: 'model' | 'baseline';
   /** Protocol K: `'demographics'` or `'demographics+5'`. */
   scenario?: string;
   /** Metric values by report key (`'RMSE'`, `'NDCG@10'`, …); for R and C the mean over folds. */
   metrics: Record<string, number>;
   /** Protocols R and C: the values of each fold. */
-  perFold?: Array<{ fold: string; metrics: Record<string, number> }>;
+  perFold?: Array<{
+    /** Fold name, e.g. `'u1'`. */
+    fold: string;
+    /** Metric values of that fold, by report key. */
+    metrics: Record<string, number>;
+  }>;
   /** Wall-clock seconds for this row: fits and scoring (protocol K: the fit plus this scenario's scoring). */
   seconds: number;
+  /** Remarks on this row alone, when there are any. */
   notes?: string[];
 }
 
 /** What {@link runProtocol} returns: plain data, ready for `JSON.stringify` (NaN aside: see `resultToJSON`). */
 export interface ProtocolResult {
+  /** The protocol that ran. */
   protocol: ProtocolName;
   /** `dataset.name`. */
   dataset: string;
+  /** Ranking cutoff K used. */
   k: number;
+  /** Seed of the splits and samples. */
   seed: number;
   /** Distinct users evaluated. */
   users: number;
+  /** One row per model (per scenario in protocol K), baselines included. */
   results: MetricRow[];
+  /** The protocol's title and published figures ({@link PROTOCOL_INFO}), then remarks on the run. */
   notes: string[];
 }
 

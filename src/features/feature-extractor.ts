@@ -127,7 +127,9 @@ export interface FeatureFitOptions {
  * ```
  */
 export interface FeatureGroupSummary {
+  /** The group. */
   name: FeatureGroupName;
+  /** Whether the group has columns in the row. */
   enabled: boolean;
   /** First column of the group (where it would be when off). */
   offset: number;
@@ -155,6 +157,7 @@ export interface FeatureSummary {
   movies: number;
   /** The time popularity and recency were measured at (Unix seconds), or `null` without ratings. */
   asOf: number | null;
+  /** Every group, in column order, on or off. */
   groups: FeatureGroupSummary[];
   /** Ratings counted for popularity and recency. */
   ratingsUsed: number;
@@ -163,7 +166,16 @@ export interface FeatureSummary {
   /** Ratings left out because their movie is not in `dataset.movies`. */
   ratingsUnknownMovie: number;
   /** The text group's set-up, or `null` when it is off. */
-  text: { stemmer: string | null; tokenizer: string; vocabularySize: number; documents: number } | null;
+  text: {
+    /** Name of the stemmer used, or `null` when the text was not stemmed. */
+    stemmer: string | null;
+    /** Name of the tokenizer used. */
+    tokenizer: string;
+    /** Tokens in the text vocabulary (the out-of-vocabulary token not counted). */
+    vocabularySize: number;
+    /** Movies that have text. */
+    documents: number;
+  } | null;
 }
 
 /**
@@ -178,17 +190,30 @@ export interface FeatureSummary {
  * ```
  */
 export interface FeatureExtractorJSON {
+  /** Marks the document as saved features. */
   format: 'reelrec.features';
+  /** Version of the saved form. */
   version: 1;
+  /** The options the extractor was made with. */
   options: SavedFeatureOptions;
+  /** What the fitted extractor holds. */
   summary: FeatureSummary;
+  /** Name of each column, e.g. `'genre:Drama'`. */
   names: string[];
+  /** Id of the movie of each row, in row order. */
   movieIds: number[];
   /**
    * The rows, sparse (compressed sparse rows): row `r`'s non-zero columns are
    * `columns[offsets[r] .. offsets[r + 1] - 1]` with `values` aligned; `offsets` has `movieIds.length + 1` entries.
    */
-  rows: { offsets: number[]; columns: number[]; values: number[] };
+  rows: {
+    /** Where each row starts in `columns` and `values`, then where the last one ends. */
+    offsets: number[];
+    /** Column index of each non-zero value. */
+    columns: number[];
+    /** The non-zero values. */
+    values: number[];
+  };
 }
 
 /**
@@ -203,22 +228,39 @@ export interface FeatureExtractorJSON {
  * ```
  */
 export interface SavedFeatureOptions {
+  /** {@link FeatureExtractorOptions.genres}. */
   genres: boolean;
+  /** {@link FeatureExtractorOptions.year}. */
   year: boolean;
+  /** {@link FeatureExtractorOptions.popularity}. */
   popularity: boolean;
+  /** {@link FeatureExtractorOptions.recency}. */
   recency: boolean;
+  /** {@link FeatureExtractorOptions.people}. */
   people: boolean;
+  /** {@link FeatureExtractorOptions.maxDirectors}; `null` for no cap (`Infinity`). */
   maxDirectors: number | null;
+  /** {@link FeatureExtractorOptions.maxCast}; `null` for no cap (`Infinity`). */
   maxCast: number | null;
+  /** {@link FeatureExtractorOptions.minPeopleCount}. */
   minPeopleCount: number;
+  /** {@link FeatureExtractorOptions.text}. */
   text: boolean;
+  /** {@link FeatureExtractorOptions.textFields}. */
   textFields: TextField[];
+  /** {@link FeatureExtractorOptions.textDims}. */
   textDims: number;
+  /** {@link FeatureExtractorOptions.textVocabularySize}; `null` for no cap (`Infinity`). */
   textVocabularySize: number | null;
+  /** {@link FeatureExtractorOptions.textMinDocs}. */
   textMinDocs: number;
+  /** {@link FeatureExtractorOptions.ngrams}. */
   ngrams: number;
+  /** {@link FeatureExtractorOptions.stem}. */
   stem: boolean | 'auto';
+  /** {@link FeatureExtractorOptions.stopWords}. */
   stopWords: 'english' | 'none' | string[];
+  /** {@link FeatureExtractorOptions.seed}. */
   seed: number | string;
 }
 
@@ -232,7 +274,9 @@ export interface SavedFeatureOptions {
  * ```
  */
 export interface SimilarMovie {
+  /** The similar movie. */
   movieId: number;
+  /** Cosine similarity of the two movies' feature rows, in [-1, 1]. */
   score: number;
 }
 

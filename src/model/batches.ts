@@ -10,14 +10,49 @@
  * @module
  */
 
-/** Reserved token ids. */
+/**
+ * The padding token id: the positions after a shorter sequence's end.
+ *
+ * @example
+ * ```ts
+ * import { PAD_TOKEN } from 'reelrec';
+ * console.log(PAD_TOKEN); // 0
+ * ```
+ */
 export const PAD_TOKEN = 0;
-/** The begin-of-sequence token. */
+/**
+ * The begin-of-sequence token: position 0 of every full history reads it, with only the user's profile.
+ *
+ * @example
+ * ```ts
+ * import { BOS_TOKEN } from 'reelrec';
+ * console.log(BOS_TOKEN); // 1
+ * ```
+ */
 export const BOS_TOKEN = 1;
-/** Offset from a movie index to its token id. */
+/**
+ * Offset from a movie index to its token id.
+ *
+ * @example
+ * ```ts
+ * import { TOKEN_OFFSET } from 'reelrec';
+ * const movieIndex = 4;
+ * console.log(movieIndex + TOKEN_OFFSET); // 6, the token that reads movie index 4
+ * ```
+ */
 export const TOKEN_OFFSET = 2;
 
-/** Number of step features: scaled rating of the input movie, "rating known" flag, time gap. */
+/**
+ * Number of step features: scaled rating of the input movie, "rating known" flag, time gap.
+ *
+ * @example
+ * ```ts
+ * import { inferenceBatch, STEP_FEATURES } from 'reelrec';
+ * const seq = { items: Int32Array.of(4), ratings: Float32Array.of(1), times: Float64Array.of(0) };
+ * const batch = inferenceBatch([seq], 50, 0);
+ * console.log(batch.steps.length === batch.rows * batch.length * STEP_FEATURES); // true
+ * ```
+ */
 export const STEP_FEATURES = 3;
 
 /** Seconds in a day. */
@@ -39,9 +74,13 @@ export interface EncodedSequence {
 
 /** A slice of one sequence: positions `[start, end)`, with a loss on positions `>= lossFrom`. */
 export interface Window {
+  /** Index of the sequence in the array given to {@link trainingWindows}. */
   sequence: number;
+  /** First position of the slice. */
   start: number;
+  /** One past the last position of the slice. */
   end: number;
+  /** First position with a loss (earlier positions are context only). */
   lossFrom: number;
 }
 
@@ -49,6 +88,19 @@ export interface Window {
  * Cuts every sequence into training windows of at most `maxLength` positions, from the end backwards with
  * stride `stride`: each target is trained exactly once per epoch, with at least `maxLength − stride` positions
  * of context when the history is long enough.
+ *
+ * @example
+ * ```ts
+ * import { type EncodedSequence, trainingWindows } from 'reelrec';
+ * const seq: EncodedSequence = {
+ *   items: Int32Array.of(4, 0, 7, 2, 5),
+ *   ratings: Float32Array.of(1, 0.5, Number.NaN, 0.75, 1),
+ *   times: Float64Array.of(0, 86_400, 86_400, 172_800, 259_200),
+ * };
+ * // 5 positions, maxLength 3, stride 2: [2, 5) with a loss on 3 and 4, then [0, 3) with a loss on 0, 1, 2
+ * console.log(trainingWindows([seq], 3, 2));
+ * // [{ sequence: 0, start: 2, end: 5, lossFrom: 3 }, { sequence: 0, start: 0, end: 3, lossFrom: 0 }]
+ * ```
  */
 export function trainingWindows(
   sequences: readonly EncodedSequence[],
@@ -139,7 +191,23 @@ function fillProfiles(
   return out;
 }
 
-/** Builds a padded training batch from windows. */
+/**
+ * Builds a padded training batch from windows.
+ *
+ * @example
+ * ```ts
+ * import { type EncodedSequence, trainingBatch, trainingWindows } from 'reelrec';
+ * const seq: EncodedSequence = {
+ *   items: Int32Array.of(4, 0, 7, 2, 5),
+ *   ratings: Float32Array.of(1, 0.5, Number.NaN, 0.75, 1),
+ *   times: Float64Array.of(0, 86_400, 86_400, 172_800, 259_200),
+ * };
+ * const batch = trainingBatch([seq], trainingWindows([seq], 3, 2), 0);
+ * // row 0 reads positions 2–4 (movies 0, 7, 2 + TOKEN_OFFSET); row 1 reads BOS, then movies 4 and 0
+ * console.log(batch.tokens); // Int32Array [2, 9, 4, 1, 6, 2]
+ * console.log(batch.targets); // Int32Array [2, 5, 4, 0, 7]
+ * ```
+ */
 export function trainingBatch(
   sequences: readonly EncodedSequence[],
   windows: readonly Window[],
@@ -183,12 +251,26 @@ export function trainingBatch(
 
 /** An inference batch: inputs plus the flat index of each row's last position (whose state scores the row). */
 export interface InferenceBatchArrays extends BatchArrays {
+  /** Flat index (`row × length + position`) of each row's last position. */
   lastIndex: Int32Array;
 }
 
 /**
  * Builds a batch that reads each sequence to its end (the last `maxLength` positions, BOS first when the whole
  * history fits), so the state at the last position predicts the user's next movie.
+ *
+ * @example
+ * ```ts
+ * import { inferenceBatch } from 'reelrec';
+ * const seq = {
+ *   items: Int32Array.of(4, 0, 7, 2, 5),
+ *   ratings: Float32Array.of(1, 0.5, Number.NaN, 0.75, 1),
+ *   times: Float64Array.of(0, 86_400, 86_400, 172_800, 259_200),
+ * };
+ * const batch = inferenceBatch([seq], 50, 0);
+ * console.log(batch.tokens); // Int32Array [1, 6, 2, 9, 4, 7]: BOS, then every movie + TOKEN_OFFSET
+ * console.log(batch.lastIndex); // Int32Array [5]
+ * ```
  */
 export function inferenceBatch(
   sequences: readonly EncodedSequence[],

@@ -16,6 +16,16 @@ import * as tf from '@tensorflow/tfjs-core';
  * @param logits `[n, classes]`
  * @param targets `[n]` int32 class indices in [0, classes)
  * @returns `[n]` losses
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { softmaxCrossEntropy } from 'reelrec';
+ * const logits = tf.tensor2d([[0, 0], [2, 0]]);
+ * const loss = tf.tidy(() => softmaxCrossEntropy(logits, tf.tensor1d([0, 1], 'int32')));
+ * console.log(loss.dataSync()); // [log 2 ≈ 0.693, log(e² + 1) − 0 ≈ 2.127]
+ * tf.dispose([logits, loss]);
+ * ```
  */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
   return fusedSoftmaxCrossEntropy(logits, targets) as tf.Tensor1D;
@@ -51,6 +61,17 @@ const fusedSoftmaxCrossEntropy = tf.customGrad(((
  * @param predicted `[n]`
  * @param target `[n]`
  * @param mask `[n]` of 0 / 1
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { maskedMeanSquaredError } from 'reelrec';
+ * const mse = tf.tidy(() =>
+ *   maskedMeanSquaredError(tf.tensor1d([1, 2, 3]), tf.tensor1d([1, 4, 0]), tf.tensor1d([1, 1, 0])),
+ * );
+ * console.log(mse.dataSync()[0]); // (0² + 2²) / 2 = 2; the third entry is masked out
+ * mse.dispose();
+ * ```
  */
 export function maskedMeanSquaredError(
   predicted: tf.Tensor1D,
@@ -58,6 +79,8 @@ export function maskedMeanSquaredError(
   mask: tf.Tensor1D,
 ): tf.Scalar {
   return tf.tidy(() => {
+    // wasm's Sum of an empty tensor returns uninitialised memory (tfjs 4.22), not 0.
+    if (mask.size === 0) return tf.scalar(0);
     const se = tf.mul(tf.squaredDifference(predicted, target), mask);
     return tf.div(tf.sum(se), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });

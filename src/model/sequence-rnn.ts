@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { ModelFormatError } from '../errors';
+import { ModelFormatError, StateError } from '../errors';
 import { Rng } from '../util/random';
 import {
   type BatchArrays,
@@ -87,6 +87,7 @@ const CONTENT_PROJECTION = 32;
  * ```
  */
 export class SequenceRNN {
+  /** The shape and settings the model was built with. */
   readonly config: SequenceRNNConfig;
   /** The full network (inputs → [ranking logits, rating y] per position); what is saved. */
   readonly network: tfl.LayersModel;
@@ -98,6 +99,7 @@ export class SequenceRNN {
   private constructor(config: SequenceRNNConfig, network: tfl.LayersModel) {
     this.config = config;
     this.network = network;
+    isolateRnnKwargs(network);
     const lastRnn = network.getLayer(`rnn_${config.layers - 1}`);
     this.encoder = tfl.model({
       inputs: network.inputs,
@@ -202,7 +204,12 @@ export class SequenceRNN {
   async infer(
     batch: InferenceBatchArrays,
     want: { scores?: boolean; ratings?: boolean },
-  ): Promise<{ scores?: Float32Array; ratings?: Float32Array }> {
+  ): Promise<{
+    /** `[rows × numItems]` ranking logits, when `want.scores`. */
+    scores?: Float32Array;
+    /** `[rows × numItems]` rating-head outputs in [0, 1], when `want.ratings`. */
+    ratings?: Float32Array;
+  }> {
     this.assertUsable();
     const { scoresT, ratingsT } = tf.tidy(() => {
       const hidden = this.hiddenAt(batch, batch.lastIndex, false);
@@ -275,7 +282,7 @@ export class SequenceRNN {
   }
 
   private assertUsable(): void {
-    if (this.disposed) throw new ModelFormatError('this SequenceRNN was disposed');
+    if (this.disposed) throw new StateError('this SequenceRNN was disposed');
   }
 
   private initialiseWeights(init: SequenceRNNInit): void {
@@ -331,6 +338,18 @@ function headWeight(layer: Layer, which: 'kernel' | 'bias'): tf.Tensor {
   const w = layer.weights.find((v) => v.originalName.endsWith(`/${which}`));
   if (!w) throw new ModelFormatError(`layer ${layer.name} has no ${which}`);
   return w.read();
+}
+
+// tfjs-layers' RNN.apply writes its initial state into the call's kwargs, one object shared by every layer of a
+// model call: with a profile-initialised first layer, the next recurrent layer then receives that state and
+// throws ("When inputs is an array, neither initialState or constants should be provided"). Each recurrent layer
+// gets its own copy of the kwargs. Runs on created and on loaded networks alike.
+function isolateRnnKwargs(network: tfl.LayersModel): void {
+  for (const layer of network.layers) {
+    if (!layer.name.startsWith('rnn_')) continue;
+    const apply = layer.apply.bind(layer);
+    layer.apply = ((inputs, kwargs) => apply(inputs, kwargs && { ...kwargs })) as typeof layer.apply;
+  }
 }
 
 function stateCount(cell: { stateSize: number | number[] }): number {

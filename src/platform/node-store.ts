@@ -37,7 +37,8 @@ export async function writeModelFolder(
     }
   }
   await mkdir(dirname(target), { recursive: true });
-  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  // Time first, so leftovers of interrupted saves sort oldest to newest (readModelFolder takes the last).
+  const tag = `${Date.now().toString(36).padStart(9, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const temp = `${target}.tmp-${tag}`;
   await mkdir(temp);
   try {

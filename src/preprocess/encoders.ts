@@ -80,14 +80,29 @@ export interface CategoricalFitOptions extends EncoderOptions {
  * ```
  */
 export interface CategoricalEncoderJSON {
+  /** Which encoder saved it. */
   format: 'reelrec.one-hot' | 'reelrec.multi-hot';
+  /** Version of the saved form. */
   version: 1;
+  /** The fitted categories, in column order. */
   categories: string[];
+  /** What unseen and missing values become. */
   unknown: UnknownPolicy;
+  /** Name of the unknown column under `unknown: 'slot'`. */
   unknownLabel: string;
 }
 
-type Value = string | null | undefined;
+/**
+ * A value to encode: a category name, or `null` / `undefined` for a missing value (encoded as unknown).
+ *
+ * @example
+ * ```ts
+ * import { type CategoryValue, OneHotEncoder } from 'reelrec';
+ * const v: CategoryValue = null;
+ * new OneHotEncoder(['a', 'b'], { unknown: 'slot' }).index(v); // 2, the unknown slot
+ * ```
+ */
+export type Value = string | null | undefined;
 
 /** Picks the categories `fit` keeps, in column order. */
 function chooseCategories(rows: Iterable<Iterable<string>>, options: CategoricalFitOptions): string[] {
@@ -129,6 +144,7 @@ export abstract class CategoricalEncoder {
   readonly unknown: UnknownPolicy;
   /** Name of the unknown column under `unknown: 'slot'`. */
   readonly unknownLabel: string;
+  /** The column of each fitted category. */
   protected readonly columns: ReadonlyMap<string, number>;
 
   constructor(categories: readonly string[], options: EncoderOptions = {}) {
@@ -165,6 +181,7 @@ export abstract class CategoricalEncoder {
     return names;
   }
 
+  /** The saved form under the subclass's `format` tag (what `toJSON` returns). */
   protected saved(format: CategoricalEncoderJSON['format']): CategoricalEncoderJSON {
     return {
       format,

@@ -64,7 +64,9 @@ export interface PreprocessorCreateOptions extends PreprocessorOptions {
  * ```
  */
 export interface SparseVector {
+  /** Positions of the non-zero entries, ascending. */
   indices: Int32Array;
+  /** The non-zero entries, aligned with `indices`. */
   values: Float32Array;
 }
 
@@ -80,15 +82,21 @@ export interface SparseVector {
  * ```
  */
 export interface PreprocessorJSON {
+  /** Marks the document as a saved preprocessor. */
   format: 'reelrec.preprocessor';
+  /** Version of the saved form. */
   version: 1;
   /** `'unicode'`, `'unicode-keep-possessives'`, or a custom tokenizer's name (`'custom'` when unnamed). */
   tokenizer: string;
   /** The stemmer's name (`'porter'`, `'custom'` when unnamed), or `null` for none. */
   stemmer: string | null;
+  /** {@link PreprocessorOptions.stopWords}. */
   stopWords: 'english' | 'none' | string[];
+  /** {@link PreprocessorOptions.ngrams}. */
   ngrams: number;
+  /** {@link PreprocessorOptions.ngramSeparator}. */
   ngramSeparator: string;
+  /** {@link PreprocessorOptions.minTokenLength}. */
   minTokenLength: number;
   /** `null` until fitted. */
   vocabulary: VocabularyJSON | null;

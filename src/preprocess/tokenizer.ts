@@ -20,6 +20,7 @@ import { choiceOption } from './check';
 export interface Tokenizer {
   /** A short name, saved with a fitted preprocessor so a reload can check it gets the same tokenizer. */
   readonly name?: string;
+  /** Splits `text` into tokens, in order. */
   tokenize(text: string): string[];
 }
 
@@ -39,6 +40,7 @@ export interface Tokenizer {
 export interface Stemmer {
   /** A short name, e.g. `'porter'`, saved with a fitted preprocessor. */
   readonly name?: string;
+  /** The stem of `word`. */
   stem(word: string): string;
 }
 
@@ -99,6 +101,7 @@ export class UnicodeTokenizer implements Tokenizer {
     this.name = this.possessives === 'keep' ? 'unicode-keep-possessives' : 'unicode';
   }
 
+  /** The tokens of `text` (empty for an empty string or a non-string), lower-cased, in order. */
   tokenize(text: string): string[] {
     if (typeof text !== 'string' || text.length === 0) return [];
     const out: string[] = [];

@@ -45,8 +45,11 @@ export interface VocabularyOptions {
  * ```
  */
 export interface VocabularyJSON {
+  /** Marks the document as a saved vocabulary. */
   format: 'reelrec.vocabulary';
+  /** Version of the saved form. */
   version: 1;
+  /** {@link VocabularyOptions.oovToken}. */
   oovToken: string;
   /** Tokens by id; `tokens[0]` is the OOV token. */
   tokens: string[];
@@ -56,9 +59,11 @@ export interface VocabularyJSON {
   docFreqs: number[];
   /** Number of documents fitted on. */
   documents: number;
+  /** {@link VocabularyOptions.minCount}. */
   minCount: number;
+  /** {@link VocabularyOptions.minDocs}. */
   minDocs: number;
-  /** `null` for no cap. */
+  /** {@link VocabularyOptions.maxSize}; `null` for no cap. */
   maxSize: number | null;
 }
 

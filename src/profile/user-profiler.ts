@@ -71,9 +71,11 @@ export interface UserProfile {
   genreAffinity: Record<string, number>;
   /** Per genre: the share of the user's known movies that have it, in [0, 1]. */
   genreShare: Record<string, number>;
+  /** When and how often the user rated. */
   activity: {
     /** Earliest timestamp (Unix seconds), `null` when no item has one. */
     first: number | null;
+    /** Latest timestamp (Unix seconds), `null` when no item has one. */
     last: number | null;
     /** Distinct UTC days with at least one item. */
     activeDays: number;
@@ -82,11 +84,15 @@ export interface UserProfile {
     /** Items with a timestamp per active day (0 without timestamps). */
     ratingsPerActiveDay: number;
   };
+  /** Who the user is, as far as known. */
   demographics: {
+    /** The age band of the user's age, `null` when unknown. */
     ageBand: AgeBand | null;
     /** `'M'`, `'F'`, or `null` for missing or anything else. */
     gender: 'M' | 'F' | null;
+    /** Occupation (trimmed), `null` when unknown. */
     occupation: string | null;
+    /** The zip code's region (its first digit, or `'other'`), `null` when unknown. */
     region: ZipRegion | null;
     /** Where the demographics came from: the history's `user`, the fitted users by `userId`, or nowhere. */
     source: 'history' | 'fitted' | 'none';
@@ -105,10 +111,15 @@ export interface UserProfile {
  * ```
  */
 export interface ProfileGroupSummary {
+  /** The part. */
   name: 'demographics' | 'genres' | 'stats' | 'content';
+  /** Whether the part has columns in the vector. */
   enabled: boolean;
+  /** First column of the part (where it would be when off). */
   offset: number;
+  /** Columns of the part (0 when off). */
   dim: number;
+  /** `'on'`, or why the part is off. */
   reason: string;
 }
 
@@ -124,26 +135,55 @@ export interface ProfileGroupSummary {
  * ```
  */
 export interface UserProfilerJSON {
+  /** Marks the document as a saved profiler. */
   format: 'reelrec.profiler';
+  /** Version of the saved form. */
   version: 1;
+  /** The options, every default filled in. */
   options: Required<UserProfilerOptions>;
+  /** The fitted data set's genres, in its order. */
   genres: string[];
+  /** The fitted users' distinct occupations, sorted. */
   occupations: string[];
-  scale: { min: number; max: number };
+  /** The fitted data set's rating scale. */
+  scale: {
+    /** Lowest possible rating. */
+    min: number;
+    /** Highest possible rating. */
+    max: number;
+  };
   /** Largest history, span (days) and items per active day of a fitted user: the scales of `stats`. */
   maxCount: number;
+  /** Largest activity span of a fitted user, in days. */
   maxSpanDays: number;
+  /** Largest number of items per active day of a fitted user. */
   maxRate: number;
-  movies: { ids: number[]; genres: number[][] };
-  users: {
+  /** Every fitted movie's genres. */
+  movies: {
+    /** Movie ids. */
     ids: number[];
+    /** Genre indices (into `genres`) of each movie, aligned with `ids`. */
+    genres: number[][];
+  };
+  /** Every fitted user's demographics, as columns aligned with `ids`. */
+  users: {
+    /** User ids. */
+    ids: number[];
+    /** Age of each user, or `null`. */
     age: (number | null)[];
+    /** Gender of each user as the data set gave it, or `null`. */
     gender: (string | null)[];
+    /** Occupation of each user, or `null`. */
     occupation: (string | null)[];
+    /** Zip code of each user, or `null`. */
     zip: (string | null)[];
   };
   /** The FeatureExtractor's column names when the content group is on, else `null`. */
-  content: { names: string[] } | null;
+  content: {
+    /** Column names of the FeatureExtractor the profiler was fitted with. */
+    names: string[];
+  } | null;
+  /** Every part of the vector, on or off. */
   groups: ProfileGroupSummary[];
 }
 
@@ -350,7 +390,12 @@ export class UserProfiler {
    *
    * @throws {StateError} before `fit`.
    */
-  summary(): { dim: number; groups: ProfileGroupSummary[] } {
+  summary(): {
+    /** Columns of the vector. */
+    dim: number;
+    /** Every part of the vector, in column order. */
+    groups: ProfileGroupSummary[];
+  } {
     const s = this.fittedState();
     return { dim: s.names.length, groups: structuredClone(s.groups) };
   }

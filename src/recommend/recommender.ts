@@ -10,6 +10,7 @@ import { topK } from './topk';
 
 /** One recommended movie. */
 export interface Recommendation {
+  /** The recommended movie. */
   movieId: number;
   /** The ranking score (higher is better; for the RNN, a logit of the next-movie softmax plus any blending). */
   score: number;
@@ -58,6 +59,7 @@ export interface RecommenderModuleOptions {
  * ```
  */
 export class Recommender {
+  /** The settings, every default filled in. */
   readonly options: RecommenderModuleOptions;
 
   constructor(options: Partial<RecommenderModuleOptions> = {}) {
@@ -78,7 +80,12 @@ export class Recommender {
     catalog: MovieIndex,
     context: { seen?: ArrayLike<number>; popularity?: ArrayLike<number> },
     options: RecommendOptions = {},
-  ): Array<{ index: number; score: number }> {
+  ): Array<{
+    /** Catalog position of the movie. */
+    index: number;
+    /** Its score after blending. */
+    score: number;
+  }> {
     const k = options.k ?? this.options.k;
     checkK(k);
     const excludeSeen = options.excludeSeen ?? this.options.excludeSeen;

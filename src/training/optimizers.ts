@@ -23,7 +23,15 @@ export interface OptimizerConfig {
   beta2?: number;
 }
 
-/** Names accepted by {@link createOptimizer}. */
+/**
+ * Names accepted by {@link createOptimizer}.
+ *
+ * @example
+ * ```ts
+ * import { OPTIMIZER_NAMES } from 'reelrec';
+ * console.log(OPTIMIZER_NAMES.join(', ')); // adam, sgd, momentum, rmsprop, adagrad
+ * ```
+ */
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad'];
 
 /**
@@ -45,8 +53,16 @@ export function createOptimizer(config: OptimizerConfig): tf.Optimizer {
       return tf.train.adam(lr, config.beta1 ?? 0.9, config.beta2 ?? 0.999);
     case 'sgd':
       return tf.train.sgd(lr);
-    case 'momentum':
-      return tf.train.momentum(lr, config.momentum ?? 0.9);
+    case 'momentum': {
+      // tfjs 4.22's MomentumOptimizer.dispose() leaves its learning-rate scalar `c` (from SGD) allocated.
+      const optimizer = tf.train.momentum(lr, config.momentum ?? 0.9);
+      const dispose = optimizer.dispose.bind(optimizer);
+      optimizer.dispose = () => {
+        dispose();
+        (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
+      };
+      return optimizer;
+    }
     case 'rmsprop':
       return tf.train.rmsprop(lr, 0.9, config.momentum ?? 0);
     case 'adagrad':

@@ -13,10 +13,13 @@ import type { EpochLog, FitOptions, FitSummary } from './types';
 
 /** What the loop needs from a model. */
 export interface TrainableModel<Batch> {
+  /** The variables the optimizer updates. */
   trainableVariables(): tf.Variable[];
   /** A scalar loss for the batch (the loop disposes it). */
   loss(batch: Batch): tf.Scalar;
+  /** A copy of every weight's values (kept for best-weight restoration). */
   getWeights(): Float32Array[];
+  /** Sets every weight from the output of `getWeights`. */
   setWeights(values: readonly Float32Array[]): void;
 }
 
@@ -32,7 +35,9 @@ export interface BatchSource<Batch> {
 
 /** A validation metric to monitor: its name and whether higher or lower is better. */
 export interface Monitor {
+  /** Key of the metric in what `validate` returns, e.g. `'NDCG@10'`. */
   name: string;
+  /** Whether higher or lower values are better. */
   direction: 'higher' | 'lower';
 }
 
@@ -50,7 +55,16 @@ export interface TrainerConfig {
   seed: number;
 }
 
-/** Defaults of {@link TrainerConfig}. */
+/**
+ * Defaults of {@link TrainerConfig}.
+ *
+ * @example
+ * ```ts
+ * import { TRAINER_DEFAULTS } from 'reelrec';
+ * console.log(TRAINER_DEFAULTS.epochs); // 20
+ * console.log(TRAINER_DEFAULTS.optimizer); // { name: 'adam', learningRate: 0.002 }
+ * ```
+ */
 export const TRAINER_DEFAULTS: Readonly<TrainerConfig> = {
   epochs: 20,
   optimizer: { name: 'adam', learningRate: 0.002 },
@@ -78,6 +92,7 @@ export interface TrainHooks extends FitOptions {
  * ```
  */
 export class Trainer {
+  /** The settings, every default filled in. */
   readonly config: TrainerConfig;
 
   constructor(config: Partial<TrainerConfig> = {}) {
@@ -130,7 +145,7 @@ export class Trainer {
           loss.dispose();
           if (!Number.isFinite(value)) {
             throw new ConfigError(
-              'training.optimizer.learningRate',
+              'training.learningRate',
               'a value that keeps the loss finite (lower it, or lower training.clipNorm)',
               this.config.optimizer.learningRate,
             );
@@ -142,7 +157,8 @@ export class Trainer {
           hooks.onBatchEnd?.({ epoch, batch, batches, loss: value });
           await yieldToEventLoop();
         }
-        if (lossCount === 0) break;
+        // An epoch cut short by the signal is neither validated nor a candidate for the best weights.
+        if (lossCount === 0 || aborted) break;
         const seconds = (now() - epochStart) / 1000;
         const log: EpochLog = {
           epoch,
@@ -178,7 +194,9 @@ export class Trainer {
     } finally {
       optimizer.dispose();
     }
-    if (best && best.epoch !== history.length) model.setWeights(best.weights);
+    // Restore the best epoch unless the weights are already its own (it was the last completed epoch and no
+    // batch ran after it).
+    if (best && (aborted || best.epoch !== history.length)) model.setWeights(best.weights);
     return {
       epochs: history.length,
       bestEpoch: best?.epoch ?? history.length,

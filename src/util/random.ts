@@ -69,7 +69,13 @@ export class Rng {
   }
 
   /** Shuffles a typed array in place and returns it. */
-  shuffleInPlace<A extends { length: number; [i: number]: number }>(items: A): A {
+  shuffleInPlace<
+    A extends {
+      /** Number of elements. */
+      length: number;
+      [i: number]: number;
+    },
+  >(items: A): A {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const tmp = items[i]!;

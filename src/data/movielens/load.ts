@@ -78,7 +78,9 @@ export interface LoadOptions {
 export interface Fold {
   /** `'u1'` … `'u5'`, `'ua'` or `'ub'`. */
   name: string;
+  /** The ratings of `<name>.base`. */
   train: RatingTable;
+  /** The ratings of `<name>.test`. */
   test: RatingTable;
   /** How the two files were read (what lenient mode skipped). */
   report: LoadReport;

@@ -73,8 +73,9 @@ function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
 }
 
 /**
- * How many users rated each movie, and out of how many users: the popularity that {@link novelty} reads.
- * Build it from the training ratings with {@link popularityCounts}.
+ * How many users rated each movie, and out of how many users: the popularity that
+ * {@link metrics | metrics.novelty} reads. Build it from the training ratings with
+ * {@link metrics | metrics.popularityCounts}.
  */
 export interface PopularityCounts {
   /** Distinct users who rated each movie; a missing movie has 0. */

@@ -14,7 +14,7 @@ import { checkAligned } from './rating';
 /** A binary label: `true`/`1` for the positive (liked) class. */
 export type BinaryLabel = boolean | 0 | 1;
 
-/** What {@link classificationReport} returns. */
+/** What {@link metrics | metrics.classificationReport} returns. */
 export interface ClassificationReport {
   /** tp / (tp + fp); 0 when nothing was predicted positive. */
   precision: number;
@@ -24,9 +24,13 @@ export interface ClassificationReport {
   f1: number;
   /** (tp + tn) / n; `NaN` for empty input. */
   accuracy: number;
+  /** True positives: predicted positive, labelled positive. */
   tp: number;
+  /** False positives: predicted positive, labelled negative. */
   fp: number;
+  /** True negatives: predicted negative, labelled negative. */
   tn: number;
+  /** False negatives: predicted negative, labelled positive. */
   fn: number;
   /** Number of actual positives (tp + fn). */
   support: number;
@@ -136,7 +140,12 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<BinaryLabel>
 export function bestF1Threshold(
   scores: ArrayLike<number>,
   labels: ArrayLike<BinaryLabel>,
-): { threshold: number; f1: number } {
+): {
+  /** The best threshold (`Infinity` when there is no positive label). */
+  threshold: number;
+  /** The F1 reached with it. */
+  f1: number;
+} {
   checkAligned(scores, labels, ['scores', 'labels']);
   const n = scores.length;
   let positives = 0;

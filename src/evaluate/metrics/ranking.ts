@@ -18,7 +18,7 @@ import { ConfigError } from '../../errors';
 /** Ids as an array or a set. */
 export type IdCollection = ArrayLike<number> | ReadonlySet<number>;
 
-/** Every ranking metric at one cutoff, as computed by {@link rankingMetricsAtK}. */
+/** Every ranking metric at one cutoff, as computed by {@link metrics | metrics.rankingMetricsAtK}. */
 export interface RankingMetrics {
   /** Hits in the top K divided by K. */
   precision: number;

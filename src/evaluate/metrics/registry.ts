@@ -26,9 +26,13 @@ export interface MetricEntry {
   readonly key: string;
   /** True when the reported key carries the cutoff: `${key}@${k}`. */
   readonly atK: boolean;
+  /** The metric's family (and source file): ranking, rating error, classification or beyond accuracy. */
   readonly family: 'ranking' | 'rating' | 'classification' | 'beyond';
+  /** Whether higher or lower values are better (read by early stopping and search). */
   readonly direction: MetricDirection;
+  /** A one-line definition, e.g. `'hits in the top K / K'`. */
   readonly description: string;
+  /** The metric function itself. */
   readonly fn: MetricFn;
 }
 

@@ -1,0 +1,298 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../src/backend';
+import { ModelFormatError } from '../../src/errors';
+import {
+  type EncodedSequence,
+  inferenceBatch,
+  trainingBatch,
+  trainingWindows,
+} from '../../src/model/batches';
+import { SequenceRNN, type SequenceRNNConfig } from '../../src/model/sequence-rnn';
+
+const NUM_ITEMS = 12;
+
+function config(overrides: Partial<SequenceRNNConfig> = {}): SequenceRNNConfig {
+  return {
+    numItems: NUM_ITEMS,
+    cell: 'lstm',
+    hiddenSize: 8,
+    embeddingSize: 4,
+    layers: 1,
+    recurrentActivation: 'sigmoid',
+    contentSize: 0,
+    profileSize: 0,
+    ratingWeight: 1,
+    maxLength: 10,
+    seed: 7,
+    ...overrides,
+  };
+}
+
+function seq(items: number[], profile?: number[]): EncodedSequence {
+  return {
+    items: Int32Array.from(items),
+    ratings: Float32Array.from(items, (_, i) => ((i * 3) % 5) / 4),
+    times: Float64Array.from(items, (_, i) => 1_000_000 + i * 3600),
+    profile: profile ? Float32Array.from(profile) : undefined,
+  };
+}
+
+// A tiny fixed training set: two repeating patterns the model can learn.
+const SEQUENCES = [
+  seq([0, 1, 2, 3, 0, 1, 2, 3], [1, 0, 0]),
+  seq([4, 5, 6, 7, 4, 5, 6, 7], [0, 1, 0]),
+  seq([8, 9, 10, 11, 8, 9], [0, 0, 1]),
+];
+
+/** Profile size 3 for the batches; a model without profiles ignores them. */
+function batchFor(profileSize: number) {
+  return trainingBatch(SEQUENCES, trainingWindows(SEQUENCES, 10, 5), profileSize);
+}
+
+const HISTORIES = [seq([0, 1, 2]), seq([5]), seq([])];
+
+describe('SequenceRNN', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+
+  it('creates a model whose loss is finite', () => {
+    const model = SequenceRNN.create(config());
+    const loss = model.loss(batchFor(0));
+    const v = loss.dataSync()[0]!;
+    loss.dispose();
+    expect(Number.isFinite(v)).toBe(true);
+    // Untrained ranking head with zero biases: cross-entropy near ln(12) = 2.4849, plus a rating MSE ≤ 1.
+    expect(v).toBeGreaterThan(2);
+    expect(v).toBeLessThan(4);
+    model.dispose();
+  });
+
+  it('a few Adam steps lower the loss on a tiny fixed batch', () => {
+    const model = SequenceRNN.create(config());
+    const batch = batchFor(0);
+    const optimizer = tf.train.adam(0.05);
+    const vars = model.trainableVariables();
+    const first = tf.tidy(() => model.loss(batch).dataSync()[0]!);
+    for (let i = 0; i < 15; i++) {
+      const cost = optimizer.minimize(() => model.loss(batch), true, vars);
+      cost?.dispose();
+    }
+    const last = tf.tidy(() => model.loss(batch).dataSync()[0]!);
+    expect(last).toBeLessThan(first - 0.3);
+    optimizer.dispose();
+    model.dispose();
+  });
+
+  it('the loss is cross-entropy plus ratingWeight × squared error, consistent with what infer returns', async () => {
+    const model = SequenceRNN.create(config({ ratingWeight: 0.5 }));
+    // Training window: position 2 reads items[1] and predicts items[2]; inference over items[0..1] reads the
+    // same inputs and scores from that same position.
+    const s = seq([3, 8, 5]);
+    const train = trainingBatch([s], [{ sequence: 0, start: 0, end: 3, lossFrom: 2 }], 0);
+    const infer = inferenceBatch(
+      [{ items: s.items.slice(0, 2), ratings: s.ratings.slice(0, 2), times: s.times.slice(0, 2) }],
+      10,
+      0,
+    );
+    const { scores, ratings } = await model.infer(infer, { scores: true, ratings: true });
+    const lse = Math.log(Array.from(scores!).reduce((a, v) => a + Math.exp(v), 0));
+    const ce = lse - scores![5]!;
+    const se = (ratings![5]! - s.ratings[2]!) ** 2; // target rating known (mask 1)
+    const loss = tf.tidy(() => model.loss(train, false).dataSync()[0]!);
+    expect(loss).toBeCloseTo(ce + 0.5 * se, 5);
+    model.dispose();
+  });
+
+  it('infer returns rows × numItems scores and ratings in [0, 1]', async () => {
+    const model = SequenceRNN.create(config());
+    const batch = inferenceBatch(HISTORIES, 10, 0);
+    const both = await model.infer(batch, { scores: true, ratings: true });
+    expect(both.scores).toHaveLength(HISTORIES.length * NUM_ITEMS);
+    expect(both.ratings).toHaveLength(HISTORIES.length * NUM_ITEMS);
+    for (const r of both.ratings!) {
+      expect(r).toBeGreaterThan(0);
+      expect(r).toBeLessThan(1);
+    }
+    expect(both.scores!.every(Number.isFinite)).toBe(true);
+    const scoresOnly = await model.infer(batch, { scores: true });
+    expect(scoresOnly.ratings).toBeUndefined();
+    expect(Array.from(scoresOnly.scores!)).toEqual(Array.from(both.scores!));
+    model.dispose();
+  });
+
+  it('starts from the init it is given: ranking / rating biases, content rows, LSTM forget bias 1', () => {
+    const rankingBias = Float32Array.from({ length: NUM_ITEMS }, (_, i) => i / 10);
+    const ratingBias = Float32Array.from({ length: NUM_ITEMS }, (_, i) => -i / 10);
+    const content = Float32Array.from({ length: NUM_ITEMS * 2 }, (_, i) => i + 1);
+    const model = SequenceRNN.create(config({ contentSize: 2 }), { rankingBias, ratingBias, content });
+    const byName = new Map(model.network.weights.map((w, i) => [w.originalName, model.getWeights()[i]!]));
+    expect(Array.from(byName.get('ranking_head/bias')!)).toEqual(Array.from(rankingBias));
+    expect(Array.from(byName.get('rating_head/bias')!)).toEqual(Array.from(ratingBias));
+    // Content rows sit at the movies' token ids: rows 0 (PAD) and 1 (BOS) are zero, row 2 is movie 0.
+    const table = byName.get('content_features/embeddings')!;
+    expect(Array.from(table.subarray(0, 4))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(table.subarray(4, 6))).toEqual([1, 2]);
+    expect(Array.from(table.subarray(2 * (NUM_ITEMS + 1)))).toEqual([2 * NUM_ITEMS - 1, 2 * NUM_ITEMS]);
+    // LSTM bias [i | f | c | o] × 8 units: forget gate 1, others 0.
+    const bias = [...byName.entries()].find(([n]) => n.startsWith('rnn_0') && n.endsWith('/bias'))![1];
+    expect(Array.from(bias)).toEqual([...Array(8).fill(0), ...Array(8).fill(1), ...Array(16).fill(0)]);
+    // The content table is fixed; everything else trains.
+    expect(model.network.weights.length - model.trainableVariables().length).toBe(1);
+    model.dispose();
+  });
+
+  it('the same seed gives identical initial weights, a different seed different ones', () => {
+    const a = SequenceRNN.create(config({ seed: 11 }));
+    const b = SequenceRNN.create(config({ seed: 11 }));
+    const c = SequenceRNN.create(config({ seed: 12 }));
+    const wa = a.getWeights();
+    expect(b.getWeights().map((w) => Array.from(w))).toEqual(wa.map((w) => Array.from(w)));
+    const wc = c.getWeights();
+    // Every randomly initialised weight differs (biases start at 0 either way).
+    const names = a.network.weights.map((w) => w.originalName);
+    const random = names.flatMap((n, i) => (n.endsWith('/bias') ? [] : [i]));
+    expect(random.length).toBeGreaterThan(3);
+    for (const i of random) expect(Array.from(wc[i]!)).not.toEqual(Array.from(wa[i]!));
+    for (const m of [a, b, c]) m.dispose();
+  });
+
+  it('getWeights / setWeights round-trip; a wrong count throws', async () => {
+    const a = SequenceRNN.create(config({ seed: 1 }));
+    const b = SequenceRNN.create(config({ seed: 2 }));
+    b.setWeights(a.getWeights());
+    const batch = inferenceBatch(HISTORIES, 10, 0);
+    expect(Array.from((await b.infer(batch, { scores: true })).scores!)).toEqual(
+      Array.from((await a.infer(batch, { scores: true })).scores!),
+    );
+    expect(() => b.setWeights(a.getWeights().slice(1))).toThrow(RangeError);
+    a.dispose();
+    b.dispose();
+  });
+
+  describe.each([
+    ['rnn', 1, 0, 0],
+    ['lstm', 1, 3, 2],
+    ['gru', 2, 3, 0],
+    ['lstm', 2, 0, 2],
+  ] as const)(
+    'toArtifacts / fromArtifacts (%s, %i layers, profile %i, content %i)',
+    (cell, layers, profileSize, contentSize) => {
+      it('gives identical scores and ratings after the round trip', async () => {
+        const cfg = config({ cell, layers, profileSize, contentSize, seed: 5 });
+        const content = Float32Array.from({ length: NUM_ITEMS * contentSize }, (_, i) => Math.sin(i));
+        const model = SequenceRNN.create(cfg, { content });
+        // One training step, so the weights are not just the seeded initial ones.
+        const optimizer = tf.train.adam(0.05);
+        optimizer.minimize(() => model.loss(batchFor(profileSize)), false, model.trainableVariables());
+        optimizer.dispose();
+        const histories = HISTORIES.map((h, i) => ({
+          ...h,
+          profile: Float32Array.of(i - 1, 0.5, -0.25 * i),
+        }));
+        const batch = inferenceBatch(histories, 10, profileSize);
+        const before = await model.infer(batch, { scores: true, ratings: true });
+        const artifacts = await model.toArtifacts();
+        const loaded = await SequenceRNN.fromArtifacts(cfg, artifacts);
+        const after = await loaded.infer(batch, { scores: true, ratings: true });
+        expect(Array.from(after.scores!)).toEqual(Array.from(before.scores!));
+        expect(Array.from(after.ratings!)).toEqual(Array.from(before.ratings!));
+        expect(loaded.getWeights().map((w) => Array.from(w))).toEqual(
+          model.getWeights().map((w) => Array.from(w)),
+        );
+        model.dispose();
+        loaded.dispose();
+      });
+    },
+  );
+
+  it('with profiles, two profiles give different scores for the same history, also after a round trip', async () => {
+    // This checks that the initial state computed from the profile survives serialisation.
+    const cfg = config({ profileSize: 3 });
+    const model = SequenceRNN.create(cfg);
+    const history = seq([0, 1, 2]);
+    const batch = inferenceBatch(
+      [
+        { ...history, profile: Float32Array.of(1, 0, 0) },
+        { ...history, profile: Float32Array.of(0, -1, 2) },
+      ],
+      10,
+      3,
+    );
+    const rowsOf = (s: Float32Array) => [
+      Array.from(s.subarray(0, NUM_ITEMS)),
+      Array.from(s.subarray(NUM_ITEMS)),
+    ];
+    const [p, q] = rowsOf((await model.infer(batch, { scores: true })).scores!);
+    expect(p).not.toEqual(q);
+    const loaded = await SequenceRNN.fromArtifacts(cfg, await model.toArtifacts());
+    const [p2, q2] = rowsOf((await loaded.infer(batch, { scores: true })).scores!);
+    expect(p2).toEqual(p);
+    expect(q2).toEqual(q);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it.each(['rnn', 'lstm', 'gru'])(
+    '%s: 2 stacked layers with a profile-set initial state train and infer',
+    async (cell) => {
+      // Regression: tfjs-layers' RNN.apply writes layer 0's initial state into the kwargs that all layers of a model
+      // call share, and layer 1 then threw "When inputs is an array, neither initialState or constants should be
+      // provided".
+      const model = SequenceRNN.create(config({ cell, layers: 2, profileSize: 3 }));
+      const { value, grads } = tf.variableGrads(() => model.loss(batchFor(3)), model.trainableVariables());
+      expect(Number.isFinite(value.dataSync()[0]!)).toBe(true);
+      expect(Object.keys(grads)).toHaveLength(model.trainableVariables().length);
+      tf.dispose([value, ...Object.values(grads)]);
+      const out = await model.infer(
+        inferenceBatch([{ ...seq([1, 2]), profile: Float32Array.of(1, 2, 3) }], 10, 3),
+        {
+          scores: true,
+        },
+      );
+      expect(out.scores).toHaveLength(NUM_ITEMS);
+      model.dispose();
+    },
+  );
+
+  it('fromArtifacts refuses a network that does not match its config', async () => {
+    const model = SequenceRNN.create(config());
+    const artifacts = await model.toArtifacts();
+    const before = tf.memory().numTensors;
+    await expect(SequenceRNN.fromArtifacts(config({ profileSize: 3 }), artifacts)).rejects.toBeInstanceOf(
+      ModelFormatError,
+    );
+    await expect(SequenceRNN.fromArtifacts(config({ layers: 2 }), artifacts)).rejects.toBeInstanceOf(
+      ModelFormatError,
+    );
+    await expect(
+      SequenceRNN.fromArtifacts(config(), { ...artifacts, modelTopology: { nonsense: true } }),
+    ).rejects.toBeInstanceOf(ModelFormatError);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('leaks nothing: create → dispose returns to the start, and 100 infer calls allocate nothing', async () => {
+    const start = tf.memory().numTensors;
+    const model = SequenceRNN.create(config({ profileSize: 3, contentSize: 2 }));
+    const batch = inferenceBatch(
+      HISTORIES.map((h) => ({ ...h, profile: Float32Array.of(1, 2, 3) })),
+      10,
+      3,
+    );
+    await model.infer(batch, { scores: true, ratings: true });
+    const loaded = tf.memory().numTensors;
+    for (let i = 0; i < 100; i++) await model.infer(batch, { scores: i % 2 === 0, ratings: true });
+    expect(tf.memory().numTensors).toBe(loaded);
+    const loss = model.loss(batchFor(3));
+    loss.dispose();
+    expect(tf.memory().numTensors).toBe(loaded);
+    model.dispose();
+    expect(model.isDisposed).toBe(true);
+    expect(tf.memory().numTensors).toBe(start);
+    // A disposed model refuses work.
+    await expect(model.infer(batch, { scores: true })).rejects.toThrow(/disposed/);
+    expect(() => model.loss(batchFor(3))).toThrow(/disposed/);
+  });
+});

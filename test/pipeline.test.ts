@@ -1,0 +1,232 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRecommender } from '../src/create-recommender';
+import { generateSyntheticCatalog } from '../src/data/synthetic';
+import type { UserHistory } from '../src/data/types';
+import { ConfigError, StateError } from '../src/errors';
+import type { RecommenderPipeline } from '../src/pipeline';
+import type { FitSummary } from '../src/recommend/types';
+
+// 60 users × 25 ratings over 80 movies: small enough for a 2-epoch fit in a few seconds on either backend.
+const data = generateSyntheticCatalog({ users: 60, movies: 80, ratingsPerUser: 25, seed: 5 });
+const titleOf = new Map(data.movies.map((m) => [m.id, m.title]));
+const { min, max } = data.ratingScale;
+
+/** Each user's rated movie ids, in file order (which is time order for synthetic data). */
+const ratedBy = new Map<number, number[]>();
+for (const r of data.ratings) ratedBy.set(r.userId, [...(ratedBy.get(r.userId) ?? []), r.movieId]);
+
+const SMALL = {
+  seed: 3,
+  model: { hiddenSize: 16, embeddingSize: 8, maxLength: 20, windowStride: 10 },
+  training: { epochs: 2, batchSize: 32 },
+};
+
+describe.each(['cpu', 'wasm'] as const)('RecommenderPipeline on %s', (backend) => {
+  let rec: RecommenderPipeline;
+  let summary: FitSummary;
+  let startTensors = 0;
+  const user = data.users[0]!.id;
+
+  beforeAll(async () => {
+    rec = await createRecommender({ ...SMALL, backend });
+    startTensors = tf.memory().numTensors;
+    summary = await rec.fit(data);
+  });
+
+  afterAll(() => {
+    rec.dispose();
+  });
+
+  it('runs on the backend it was given and fits: one log per epoch, finite losses, validation metrics', () => {
+    expect(rec.backend).toBe(backend);
+    expect(tf.getBackend()).toBe(backend);
+    expect(rec.fitted).toBe(true);
+    expect(rec.name).toBe('lstm');
+    expect(summary.epochs).toBe(2);
+    expect(summary.history).toHaveLength(2);
+    for (const log of summary.history) {
+      expect(Number.isFinite(log.loss)).toBe(true);
+      // 'auto' validation holds out the last rating of 10% of the users: 6 of 60.
+      expect(log.metrics?.['NDCG@10']).toBeGreaterThanOrEqual(0);
+      expect(log.metrics?.['HR@10']).toBeLessThanOrEqual(1);
+    }
+    expect(rec.fitSummary).toBe(summary);
+    expect(rec.knownUsers().sort((a, b) => a - b)).toEqual(data.users.map((u) => u.id).sort((a, b) => a - b));
+  });
+
+  it('recommend(userId) gives k unseen movies with titles, ranks 1..k, scores best first', async () => {
+    const list = await rec.recommend(user, { k: 7 });
+    expect(list).toHaveLength(7);
+    expect(list.map((r) => r.rank)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const seen = new Set(ratedBy.get(user));
+    for (const r of list) {
+      expect(seen.has(r.movieId)).toBe(false);
+      expect(r.title).toBe(titleOf.get(r.movieId));
+      expect(r.predictedRating!).toBeGreaterThanOrEqual(min);
+      expect(r.predictedRating!).toBeLessThanOrEqual(max);
+    }
+    expect(new Set(list.map((r) => r.movieId)).size).toBe(7);
+    for (let i = 1; i < list.length; i++) expect(list[i]!.score).toBeLessThanOrEqual(list[i - 1]!.score);
+    // The default k is 10.
+    expect(await rec.recommend(user)).toHaveLength(10);
+  });
+
+  it('honours excludeSeen: false, exclude and candidates', async () => {
+    const seen = ratedBy.get(user)!;
+    const all = await rec.recommend(user, { k: 80, excludeSeen: false });
+    expect(all).toHaveLength(80);
+    const top = (await rec.recommend(user, { k: 3 })).map((r) => r.movieId);
+    const without = (await rec.recommend(user, { k: 3, exclude: [top[0]!] })).map((r) => r.movieId);
+    expect(without).not.toContain(top[0]);
+    expect(without.slice(0, 2)).toEqual(top.slice(1));
+    const pool = [seen[0]!, top[2]!, top[1]!];
+    const among = (await rec.recommend(user, { k: 5, candidates: pool })).map((r) => r.movieId);
+    // The seen movie is still left out; the two others come in score order.
+    expect(among).toEqual([top[1], top[2]]);
+  });
+
+  it('recommend(history) serves a new user; unknown movies in a history are ignored', async () => {
+    const other = ratedBy.get(data.users[1]!.id)!;
+    const history: UserHistory = { items: other.slice(0, 5).map((movieId) => ({ movieId, rating: 4 })) };
+    const list = await rec.recommend(history, { k: 6 });
+    expect(list).toHaveLength(6);
+    for (const r of list) expect(other.slice(0, 5)).not.toContain(r.movieId);
+    const withUnknown = await rec.recommend(
+      { items: [...history.items, { movieId: 999_999, rating: 5 }] },
+      { k: 6 },
+    );
+    expect(withUnknown).toEqual(list);
+  });
+
+  it('an empty history with demographics gets a list too (cold start)', async () => {
+    const young = await rec.recommend(
+      { items: [], user: { age: 19, gender: 'F', occupation: 'student' } },
+      { k: 5 },
+    );
+    const old = await rec.recommend(
+      { items: [], user: { age: 66, gender: 'M', occupation: 'retired' } },
+      { k: 5 },
+    );
+    expect(young).toHaveLength(5);
+    expect(old).toHaveLength(5);
+    // Demographics feed the profile that sets the initial state: the scores differ.
+    expect(young.map((r) => r.score)).not.toEqual(old.map((r) => r.score));
+    // A history of only unknown movies is the same as an empty one.
+    const nothing = await rec.recommend({ items: [{ movieId: 999_999 }] }, { k: 5 });
+    expect(nothing).toEqual(await rec.recommend({ items: [] }, { k: 5 }));
+  });
+
+  it('recommend(unknown id) throws ConfigError', async () => {
+    await expect(rec.recommend(123_456)).rejects.toBeInstanceOf(ConfigError);
+    await expect(rec.predictRating(123_456, data.movies[0]!.id)).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('recommendMany equals one recommend per user', async () => {
+    const users = data.users.slice(0, 4).map((u) => u.id);
+    const many = await rec.recommendMany(users, { k: 4 });
+    for (let i = 0; i < users.length; i++) expect(many[i]).toEqual(await rec.recommend(users[i]!, { k: 4 }));
+  });
+
+  it('predictRating stays within the rating scale; an unknown movie gets the mean training rating', async () => {
+    for (const m of data.movies.slice(0, 10)) {
+      const r = await rec.predictRating(user, m.id);
+      expect(r).toBeGreaterThanOrEqual(min);
+      expect(r).toBeLessThanOrEqual(max);
+    }
+    const unknown = await rec.predictRating(user, 999_999);
+    expect(unknown).toBeGreaterThan(min);
+    expect(unknown).toBeLessThan(max);
+    // …the same for a new user.
+    expect(await rec.predictRating({ items: [] }, 999_999)).toBe(unknown);
+  });
+
+  it('predictRatings needs one movie list per history', async () => {
+    await expect(rec.predictRatings([{ items: [] }], [[1], [2]])).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('score() is aligned with the candidates, -Infinity for unknown ids, and agrees with recommend', async () => {
+    const top = await rec.recommend(user, { k: 2 });
+    // The user's stored history, as recommend(userId) reads it: rated movies in time order.
+    const history: UserHistory = {
+      userId: user,
+      items: data.ratings
+        .toArray()
+        .filter((r) => r.userId === user)
+        .map((r) => ({ movieId: r.movieId, rating: r.rating, timestamp: r.timestamp })),
+    };
+    const candidates = [top[1]!.movieId, 999_999, top[0]!.movieId, -5];
+    const rows = await rec.score([{ items: [] }, history], candidates);
+    expect(rows).toHaveLength(2);
+    const scores = rows[1]!;
+    expect(scores).toHaveLength(4);
+    expect(scores[1]).toBe(Number.NEGATIVE_INFINITY);
+    expect(scores[3]).toBe(Number.NEGATIVE_INFINITY);
+    expect(scores[0]).toBe(top[1]!.score);
+    expect(scores[2]).toBe(top[0]!.score);
+  });
+
+  it('allocates no tensor across 1,000 recommend calls', async () => {
+    await rec.recommend(user, { k: 5 });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 1000; i++) {
+      const u = data.users[i % data.users.length]!.id;
+      await rec.recommend(i % 10 === 0 ? { items: [{ movieId: data.movies[i % 80]!.id }] } : u, { k: 5 });
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a second fit retrains from scratch without leaking the first model', async () => {
+    const before = tf.memory().numTensors;
+    const again = await rec.fit(data);
+    expect(again.history.map((h) => h.loss)).toEqual(summary.history.map((h) => h.loss));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('dispose frees every tensor (back to the count before fit); the pipeline then throws StateError', async () => {
+    rec.dispose();
+    expect(tf.memory().numTensors).toBe(startTensors);
+    await expect(rec.recommend(user)).rejects.toBeInstanceOf(StateError);
+    await expect(rec.score([{ items: [] }], [1])).rejects.toBeInstanceOf(StateError);
+    await expect(rec.fit(data)).rejects.toBeInstanceOf(StateError);
+    expect(() => rec.knownUsers()).toThrow(StateError);
+    rec.dispose(); // a second dispose is harmless
+  });
+});
+
+describe('RecommenderPipeline before fit', () => {
+  it('throws StateError from every method that needs a trained model', async () => {
+    const rec = await createRecommender({ ...SMALL, backend: 'cpu' });
+    expect(rec.fitted).toBe(false);
+    expect(rec.fitSummary).toBeNull();
+    await expect(rec.recommend(1)).rejects.toBeInstanceOf(StateError);
+    await expect(rec.recommend({ items: [] })).rejects.toBeInstanceOf(StateError);
+    await expect(rec.predictRating(1, 1)).rejects.toBeInstanceOf(StateError);
+    await expect(rec.score([{ items: [] }], [1])).rejects.toBeInstanceOf(StateError);
+    await expect(
+      rec.save({
+        save: async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
+      }),
+    ).rejects.toBeInstanceOf(StateError);
+    expect(() => rec.knownUsers()).toThrow(StateError);
+    rec.dispose();
+  });
+
+  it('fit refuses a data set without ratings', async () => {
+    const rec = await createRecommender({ ...SMALL, backend: 'cpu' });
+    const empty = { ...data, ratings: data.ratings.select([]) };
+    await expect(rec.fit(empty)).rejects.toBeInstanceOf(ConfigError);
+    rec.dispose();
+  });
+
+  it('an abort signal stops fit cleanly; the pipeline is still usable', async () => {
+    const rec = await createRecommender({ ...SMALL, backend: 'cpu', training: { epochs: 5, batchSize: 32 } });
+    const controller = new AbortController();
+    const s = await rec.fit(data, { signal: controller.signal, onBatchEnd: () => controller.abort() });
+    expect(s.aborted).toBe(true);
+    // The epoch cut short after its first batch is not counted; the weights of that batch are kept.
+    expect(s.epochs).toBe(0);
+    expect(await rec.recommend(data.users[0]!.id, { k: 3 })).toHaveLength(3);
+    rec.dispose();
+  });
+});
