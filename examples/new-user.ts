@@ -15,6 +15,9 @@ const fewRatings = await rec.recommend({
 });
 console.log('after three ratings:', fewRatings.map((r) => r.title).join('; '));
 
-const demographicsOnly = await rec.recommend({ items: [], user: { age: 24, gender: 'F', occupation: 'student' } });
+const demographicsOnly = await rec.recommend({
+  items: [],
+  user: { age: 24, gender: 'F', occupation: 'student' },
+});
 console.log('demographics only:', demographicsOnly.map((r) => r.title).join('; '));
 rec.dispose();
