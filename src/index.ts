@@ -84,14 +84,28 @@ export {
 // SequenceRNN
 export {
   type Cell,
+  type CellClass,
   type CellFactory,
   type CellOptions,
   createCell,
   registerCell,
   registeredCells,
 } from './model/cells';
-export { maskedMeanSquaredError, softmaxCrossEntropy } from './model/losses';
-export { SequenceRNN, type SequenceRNNConfig, type SequenceRNNInit } from './model/sequence-rnn';
+export {
+  bprLoss,
+  maskedMeanSquaredError,
+  type SampledScores,
+  sampledScores,
+  sampledSoftmaxLoss,
+  softmaxCrossEntropy,
+} from './model/losses';
+export {
+  RANKING_LOSSES,
+  type RankingLoss,
+  SequenceRNN,
+  type SequenceRNNConfig,
+  type SequenceRNNInit,
+} from './model/sequence-rnn';
 export { FORMAT_VERSION, type ModelLocation } from './persistence';
 export { type FittedState, type PipelineModules, RecommenderPipeline, type StoredUser } from './pipeline';
 export {
@@ -162,5 +176,6 @@ export {
   type TrainHooks,
 } from './training/trainer';
 export type { EpochLog, FitOptions, FitSummary } from './training/types';
+export { AliasSampler } from './util/alias';
 export { Rng } from './util/random';
 export { VERSION } from './version';

@@ -26,6 +26,7 @@ import type { UserProfiler } from './profile/user-profiler';
 import type { Recommendation, Recommender, RecommendOptions } from './recommend/recommender';
 import type { FitOptions, FitSummary, HistoryItem, Scorer, UserHistory } from './recommend/types';
 import type { Trainer } from './training/trainer';
+import { AliasSampler } from './util/alias';
 import { Rng } from './util/random';
 import { VERSION } from './version';
 
@@ -204,6 +205,9 @@ export class RecommenderPipeline implements Scorer {
       ratingWeight: modelOptions.ratingWeight,
       maxLength: modelOptions.maxLength,
       seed,
+      loss: modelOptions.loss,
+      dropout: modelOptions.dropout,
+      recurrentDropout: modelOptions.recurrentDropout,
     };
     const popularity = countByMovie(trainTable, catalog);
     const model = this.modules.sequenceModel(
@@ -224,15 +228,24 @@ export class RecommenderPipeline implements Scorer {
       datasetName: data.name,
     };
 
+    // Negatives: for the sampled softmax, popularity^0.75 (word2vec's smoothing; the log-Q correction removes the
+    // proposal's bias); for BPR, uniform as in Rendle et al. (uncorrected popularity sampling teaches it to rank
+    // popular movies down).
+    const sampler =
+      config.loss === 'softmax'
+        ? null
+        : new AliasSampler(Array.from(popularity, (c) => (config.loss === 'bpr' ? 1 : (c + 1) ** 0.75)));
     const source = {
       batchCount: () => Math.ceil(windows.length / training.batchSize),
       positions: (b: TrainingBatchArrays) => b.targets.length,
       *batches(_epoch: number, rng: Rng): Iterable<TrainingBatchArrays> {
         const order = rng.shuffle(windows.map((_, i) => i));
+        const negativeRng = rng.fork('negatives');
         for (let i = 0; i < order.length; i += training.batchSize) {
           const chosen = order.slice(i, i + training.batchSize);
           const batchWindows: Window[] = chosen.map((j) => windows[j]!);
           const batch = trainingBatch(encoded, batchWindows, config.profileSize);
+          if (sampler) addNegatives(batch, sampler, modelOptions.negatives, negativeRng);
           if (config.profileSize > 0) {
             const profiles = new Float32Array(chosen.length * config.profileSize);
             chosen.forEach((j, row) => {
@@ -669,6 +682,14 @@ function initialValues(
     ratingBias[i] = Math.log(c / (1 - c));
   }
   return { rankingBias, ratingBias, content };
+}
+
+/** Draws the batch's shared negatives and their log expected counts (log-Q) under the proposal. */
+function addNegatives(batch: TrainingBatchArrays, sampler: AliasSampler, count: number, rng: Rng): void {
+  const negatives = sampler.sampleMany(rng, count);
+  batch.negatives = negatives;
+  batch.negativeLogQ = Float32Array.from(negatives, (i) => Math.log(count * sampler.probability(i)));
+  batch.targetLogQ = Float32Array.from(batch.targets, (i) => Math.log(count * sampler.probability(i)));
 }
 
 /** Splits off the last rating (stable time order) of a seeded 10% of users with at least 3 ratings. */

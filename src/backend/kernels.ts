@@ -123,6 +123,43 @@ function installWasmBatchMatMul(): string[] {
   return ['BatchMatMul'];
 }
 
+/**
+ * wasm's `Unpack` (`tf.unstack`, which the RNN layer runs over the time axis of every batch) slices each output
+ * through `readSync`, which copies the WHOLE input off the heap once per output: O(T × size) for T time steps.
+ * The override allocates the outputs, then copies each slice from one view of the input.
+ */
+function installWasmUnpack(): string[] {
+  if (!tf.getKernel('Unpack', 'wasm')) return [];
+  tf.unregisterKernel('Unpack', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Unpack',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs, backend }) => {
+      const wasm = backend as WasmLike;
+      const value = inputs.value as tf.TensorInfo;
+      const rank = value.shape.length;
+      let axis = (attrs as { axis: number }).axis;
+      if (axis < 0) axis += rank;
+      const count = value.shape[axis]!;
+      const outShape = value.shape.filter((_, i) => i !== axis);
+      const outer = value.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+      const inner = value.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+      // Allocate every output before taking views: growing the heap detaches earlier views.
+      const outs = Array.from({ length: count }, () => wasm.makeOutput(outShape, value.dtype));
+      const src = wasm.typedArrayFromHeap(value);
+      outs.forEach((out, j) => {
+        const dst = wasm.typedArrayFromHeap(out);
+        for (let o = 0; o < outer; o++) {
+          const from = (o * count + j) * inner;
+          dst.set(src.subarray(from, from + inner), o * inner);
+        }
+      });
+      return outs;
+    },
+  });
+  return ['Unpack'];
+}
+
 type AccessFactory = (backend: unknown) => DataAccess;
 
 const ACCESS: Record<string, AccessFactory> = {
@@ -143,7 +180,7 @@ const overridden = new Set<string>();
  */
 export const KERNEL_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   cpu: ['UnsortedSegmentSum'],
-  wasm: ['UnsortedSegmentSum', 'BatchMatMul'],
+  wasm: ['UnsortedSegmentSum', 'BatchMatMul', 'Unpack'],
 };
 
 /**
@@ -177,5 +214,5 @@ export function installKernelOverrides(backendName: string): string[] {
         (attrs as { numSegments: number }).numSegments,
       ),
   });
-  return backendName === 'wasm' ? [name, ...installWasmBatchMatMul()] : [name];
+  return backendName === 'wasm' ? [name, ...installWasmBatchMatMul(), ...installWasmUnpack()] : [name];
 }

@@ -6,6 +6,7 @@
 import type { BackendName } from '../backend';
 import { ConfigError } from '../errors';
 import { registeredCells } from '../model/cells';
+import { RANKING_LOSSES, type RankingLoss } from '../model/sequence-rnn';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../training/optimizers';
 
 /** Shape of the recurrent model. */
@@ -26,6 +27,20 @@ export interface ModelOptions {
   windowStride: number;
   /** Weight of the rating loss beside the next-movie ranking loss. Default 1. */
   ratingWeight: number;
+  /**
+   * Ranking loss: `'softmax'` (default; full softmax over the catalog), `'sampled-softmax'` (log-Q corrected;
+   * for large catalogs) or `'bpr'`.
+   */
+  loss: RankingLoss;
+  /**
+   * Negatives shared by each batch for `'sampled-softmax'` (drawn ∝ popularity^0.75) and `'bpr'` (uniform).
+   * Default 256.
+   */
+  negatives: number;
+  /** Dropout of each cell's input in training (one mask per sequence, seeded). Default 0. */
+  dropout: number;
+  /** Dropout of each cell's recurrent state in training (one mask per sequence, seeded). Default 0. */
+  recurrentDropout: number;
 }
 
 /** How the model is trained. */
@@ -99,6 +114,10 @@ export const MODEL_DEFAULTS: Readonly<ModelOptions> = {
   maxLength: 50,
   windowStride: 25,
   ratingWeight: 1,
+  loss: 'softmax',
+  negatives: 256,
+  dropout: 0,
+  recurrentDropout: 0,
 };
 
 /**
@@ -172,6 +191,14 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
   }
   if (!(model.ratingWeight >= 0))
     throw new ConfigError('model.ratingWeight', 'a number ≥ 0', model.ratingWeight);
+  if (!RANKING_LOSSES.includes(model.loss)) {
+    throw new ConfigError('model.loss', `one of ${RANKING_LOSSES.join(', ')}`, model.loss);
+  }
+  positiveInteger('model.negatives', model.negatives);
+  for (const key of ['dropout', 'recurrentDropout'] as const) {
+    const rate = model[key];
+    if (!(rate >= 0 && rate < 1)) throw new ConfigError(`model.${key}`, 'a number in [0, 1)', rate);
+  }
   positiveInteger('training.epochs', training.epochs);
   positiveInteger('training.batchSize', training.batchSize);
   if (!registeredCells().includes(model.cell)) {

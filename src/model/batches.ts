@@ -145,6 +145,12 @@ export interface TrainingBatchArrays extends BatchArrays {
   ratingTargets: Float32Array;
   /** 1 where the target's rating is known. */
   ratingMask: Float32Array;
+  /** Negatives shared by the batch (movie indices), for the sampled losses. */
+  negatives?: Int32Array;
+  /** log(expected count of each negative under the proposal), for the sampled softmax's correction. */
+  negativeLogQ?: Float32Array;
+  /** The same for each target. */
+  targetLogQ?: Float32Array;
 }
 
 function fillInputs(

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError } from '../errors';
 
@@ -21,40 +22,84 @@ export interface CellOptions {
   units: number;
   /** Gate activation of LSTM / GRU cells. Default `'sigmoid'`. */
   recurrentActivation?: 'sigmoid' | 'hardSigmoid';
+  /** Fraction of the input x_t dropped in training (one mask per sequence). Default 0. */
+  dropout?: number;
+  /** Fraction of the state h_{t−1} dropped in training (one mask per sequence). Default 0. */
+  recurrentDropout?: number;
+  /**
+   * Dropout with reelrec's seeded generator, `(ones, rate) => mask`. Pass it on to the tfjs-layers cell (its
+   * `dropoutFunc` argument) so the masks follow the run's seed.
+   */
+  dropoutFunc?: (ones: tf.Tensor, rate: number) => tf.Tensor;
   /** Layer name, unique within a model. */
   name?: string;
 }
 
 /**
- * A tfjs-layers recurrent cell: a layer with a `stateSize` (tfjs-layers does not export its `RNNCell` class,
- * so the type is structural).
+ * A tfjs-layers recurrent cell (an instance of `tf.layers.RNNCell`): it knows its `stateSize` and maps
+ * `[input, ...states]` to `[output, ...newStates]`.
  */
-export type Cell = ReturnType<typeof tfl.layers.simpleRNNCell> | ReturnType<typeof tfl.layers.lstmCell>;
+export type Cell = InstanceType<typeof tfl.layers.RNNCell>;
 
 /** Builds a cell from options. */
 export type CellFactory = (options: CellOptions) => Cell;
 
-const registry = new Map<string, CellFactory>();
+/** A cell class: constructed with {@link CellOptions} (plus any layer arguments), with a static `className`. */
+export type CellClass = (new (options: CellOptions) => Cell) & { className: string };
+
+interface Entry {
+  /** What was registered (a factory or a class), to tell "the same again" from "a different one". */
+  source: CellFactory | CellClass;
+  create: CellFactory;
+}
+
+const registry = new Map<string, Entry>();
 
 const BUILT_IN: Record<string, CellFactory> = {
-  rnn: ({ units, name }) =>
-    tfl.layers.simpleRNNCell({ units, activation: 'sigmoid', recurrentInitializer: 'glorotUniform', name }),
-  lstm: ({ units, recurrentActivation = 'sigmoid', name }) =>
+  rnn: ({ units, name, dropout, recurrentDropout, dropoutFunc }) =>
+    tfl.layers.simpleRNNCell({
+      units,
+      activation: 'sigmoid',
+      recurrentInitializer: 'glorotUniform',
+      dropout,
+      recurrentDropout,
+      dropoutFunc,
+      name,
+    }),
+  lstm: ({ units, recurrentActivation = 'sigmoid', name, dropout, recurrentDropout, dropoutFunc }) =>
     tfl.layers.lstmCell({
       units,
       recurrentActivation,
       recurrentInitializer: 'glorotUniform',
+      // reelrec sets the forget-gate bias itself: tfjs-layers' unitForgetBias initialiser leaks 4 tensors a build.
       unitForgetBias: false,
+      dropout,
+      recurrentDropout,
+      dropoutFunc,
       name,
     }),
-  gru: ({ units, recurrentActivation = 'sigmoid', name }) =>
-    tfl.layers.gruCell({ units, recurrentActivation, recurrentInitializer: 'glorotUniform', name }),
+  gru: ({ units, recurrentActivation = 'sigmoid', name, dropout, recurrentDropout, dropoutFunc }) =>
+    tfl.layers.gruCell({
+      units,
+      recurrentActivation,
+      recurrentInitializer: 'glorotUniform',
+      dropout,
+      recurrentDropout,
+      dropoutFunc,
+      name,
+    }),
 };
-for (const [name, factory] of Object.entries(BUILT_IN)) registry.set(name, factory);
+for (const [name, create] of Object.entries(BUILT_IN)) registry.set(name, { source: create, create });
+
+function isCellClass(value: CellFactory | CellClass): value is CellClass {
+  return typeof value === 'function' && typeof (value as { className?: unknown }).className === 'string';
+}
 
 /**
- * Registers a cell type under `name`, so `createRecommender({ model: { cell: name } })` can use it.
- * Registering the same factory again is a no-op; a different factory under a taken name throws.
+ * Registers a cell type under `name`, so `createRecommender({ model: { cell: name } })` can use it. Pass a
+ * factory or a cell class; either way the cell's class is registered with `tf.serialization`, so saved models
+ * that use it load again (call `registerCell` before `loadRecommender` in a new process). Registering the same
+ * factory or class again is a no-op; a different one under a taken name throws.
  *
  * @example
  * ```ts
@@ -63,12 +108,13 @@ for (const [name, factory] of Object.entries(BUILT_IN)) registry.set(name, facto
  * registerCell('tanh-rnn', ({ units, name }) => tfl.layers.simpleRNNCell({ units, activation: 'tanh', name }));
  * ```
  */
-export function registerCell(name: string, factory: CellFactory): void {
+export function registerCell(name: string, cell: CellFactory | CellClass): void {
   if (typeof name !== 'string' || !/^[A-Za-z][\w-]*$/.test(name)) {
     throw new ConfigError('cell name', 'a name of letters, digits, "-" and "_" starting with a letter', name);
   }
+  if (typeof cell !== 'function') throw new ConfigError('cell', 'a cell factory or a cell class', cell);
   const existing = registry.get(name);
-  if (existing === factory) return;
+  if (existing?.source === cell) return;
   if (existing) {
     throw new ConfigError(
       'cell name',
@@ -76,7 +122,20 @@ export function registerCell(name: string, factory: CellFactory): void {
       name,
     );
   }
-  registry.set(name, factory);
+  const create: CellFactory = isCellClass(cell) ? (options) => new cell(options) : cell;
+  // A probe (no weights are built, no tensor made) tells the class to register for deserialisation.
+  const probe = create({ units: 1, name: `reelrec_probe_${name}` });
+  const cls =
+    probe.constructor as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>;
+  if (typeof (cls as unknown as { className?: unknown }).className !== 'string') {
+    throw new ConfigError(
+      'cell',
+      `a cell whose class has a static className (for saving); ${name}'s has none`,
+      cls.name,
+    );
+  }
+  tf.serialization.registerClass(cls);
+  registry.set(name, { source: cell, create });
 }
 
 /**
@@ -102,7 +161,7 @@ export function registeredCells(): string[] {
  * ```
  */
 export function createCell(name: string, options: CellOptions): Cell {
-  const factory = registry.get(name);
-  if (!factory) throw new ConfigError('model.cell', `one of ${registeredCells().join(', ')}`, name);
-  return factory(options);
+  const entry = registry.get(name);
+  if (!entry) throw new ConfigError('model.cell', `one of ${registeredCells().join(', ')}`, name);
+  return entry.create(options);
 }

@@ -85,3 +85,121 @@ export function maskedMeanSquaredError(
     return tf.div(tf.sum(se), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });
 }
+
+/** Scores of each position's target and of the batch's shared negatives, with the accidental-hit mask. */
+export interface SampledScores {
+  /** `[n]` score of each target. */
+  positive: tf.Tensor1D;
+  /** `[n, s]` score of each negative at each position. */
+  negative: tf.Tensor2D;
+  /** `[n, s]` 1 where a negative is the position's own target (an accidental hit), else 0. */
+  hits: tf.Tensor2D;
+}
+
+/**
+ * Scores for the sampled losses: `s(i) = h · w_i + b_i` for each position's target and for every negative, where
+ * `w_i` is row i of `rows` (the ranking head's kernel transposed, `[items, hidden]`). Call inside `tf.tidy`.
+ *
+ * @param hidden `[n, hidden]` states of the positions with a loss.
+ * @param rows `[items, hidden]`.
+ * @param bias `[items]`.
+ * @param targets each position's target item.
+ * @param negatives the negatives shared by the batch.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { bprLoss, sampledScores } from 'reelrec';
+ * const loss = tf.tidy(() => {
+ *   const scores = sampledScores(tf.tensor2d([[1, 0]]), tf.tensor2d([[1, 0], [0, 1], [2, 0]]), tf.zeros([3]), Int32Array.of(0), Int32Array.of(1, 2));
+ *   return bprLoss(scores).dataSync()[0];
+ * });
+ * ```
+ */
+export function sampledScores(
+  hidden: tf.Tensor2D,
+  rows: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  targets: Int32Array,
+  negatives: Int32Array,
+): SampledScores {
+  const n = targets.length;
+  const s = negatives.length;
+  const hits = new Float32Array(n * s);
+  for (let i = 0; i < n; i++) {
+    const t = targets[i]!;
+    for (let j = 0; j < s; j++) if (negatives[j] === t) hits[i * s + j] = 1;
+  }
+  const targetIds = tf.tensor1d(targets, 'int32');
+  const negativeIds = tf.tensor1d(negatives, 'int32');
+  return {
+    positive: tf.add(
+      tf.sum(tf.mul(hidden, tf.gather(rows, targetIds)), 1),
+      tf.gather(bias, targetIds),
+    ) as tf.Tensor1D,
+    negative: tf.add(
+      tf.matMul(hidden, tf.gather(rows, negativeIds), false, true),
+      tf.gather(bias, negativeIds),
+    ) as tf.Tensor2D,
+    hits: tf.tensor2d(hits, [n, s]),
+  };
+}
+
+/**
+ * Bayesian personalised ranking: the mean over (position, negative) pairs that are not accidental hits of
+ * `−log σ(s_target − s_negative)`, computed as `softplus(s_negative − s_target)` (tfjs's `logSigmoid` gradient
+ * reads its input after a `tidy` has freed it).
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { bprLoss } from 'reelrec';
+ * // one position, target score 2, negatives 0 and 2: (softplus(−2) + softplus(0)) / 2
+ * const value = tf.tidy(() => bprLoss({ positive: tf.tensor1d([2]), negative: tf.tensor2d([[0, 2]]), hits: tf.zeros([1, 2]) }).dataSync()[0]);
+ * ```
+ */
+export function bprLoss(scores: SampledScores): tf.Scalar {
+  return tf.tidy(() => {
+    const valid = tf.sub(1, scores.hits);
+    const pairs = tf.mul(tf.softplus(tf.sub(scores.negative, tf.expandDims(scores.positive, 1))), valid);
+    return tf.div(tf.sum(pairs), tf.maximum(tf.sum(valid), 1)) as tf.Scalar;
+  });
+}
+
+/**
+ * Sampled softmax with the log-Q correction (Jean et al. 2015; Yi et al. 2019): cross-entropy of the target
+ * among itself and the batch's negatives, every score minus the log of its expected count under the proposal
+ * (`log(s · Q(i))`), accidental hits removed. With uniform Q and every item sampled it equals the full softmax up
+ * to a constant.
+ *
+ * @param targetLogQ `log(s · Q(target))` for each position.
+ * @param negativeLogQ `log(s · Q(negative))` for each negative.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { sampledSoftmaxLoss } from 'reelrec';
+ * const value = tf.tidy(() =>
+ *   sampledSoftmaxLoss(
+ *     { positive: tf.tensor1d([1]), negative: tf.tensor2d([[0, 1]]), hits: tf.zeros([1, 2]) },
+ *     Float32Array.of(0),
+ *     Float32Array.of(0, 0),
+ *   ).dataSync()[0],
+ * ); // log(e + 1 + e) − 1
+ * ```
+ */
+export function sampledSoftmaxLoss(
+  scores: SampledScores,
+  targetLogQ: Float32Array,
+  negativeLogQ: Float32Array,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const n = targetLogQ.length;
+    const s = negativeLogQ.length;
+    const positive = tf.sub(scores.positive, tf.tensor1d(targetLogQ));
+    const negative = tf.add(
+      tf.sub(scores.negative, tf.tensor2d(negativeLogQ, [1, s])),
+      tf.mul(scores.hits, -1e9),
+    );
+    const logits = tf.concat([tf.expandDims(positive, 1), negative], 1) as tf.Tensor2D;
+    return tf.mean(softmaxCrossEntropy(logits, tf.zeros([n], 'int32') as tf.Tensor1D)) as tf.Scalar;
+  });
+}

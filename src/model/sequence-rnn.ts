@@ -27,7 +27,13 @@ import {
 } from './batches';
 import { createCell } from './cells';
 import { glorotUniform, orthogonal, uniform } from './init';
-import { maskedMeanSquaredError, softmaxCrossEntropy } from './losses';
+import {
+  bprLoss,
+  maskedMeanSquaredError,
+  sampledScores,
+  sampledSoftmaxLoss,
+  softmaxCrossEntropy,
+} from './losses';
 
 /** Everything that defines a SequenceRNN's shape. Saved with the model. */
 export interface SequenceRNNConfig {
@@ -53,7 +59,26 @@ export interface SequenceRNNConfig {
   maxLength: number;
   /** Seed of the initial weights. */
   seed: number;
+  /** Ranking loss (absent in models saved before it existed: `'softmax'`). */
+  loss?: RankingLoss;
+  /** Dropout of each cell's input x_t in training (variational: one mask per sequence). Default 0. */
+  dropout?: number;
+  /** Dropout of each cell's state h_{t−1} in training (one mask per sequence). Default 0. */
+  recurrentDropout?: number;
 }
+
+/**
+ * The ranking head's training loss:
+ * - `'softmax'`: full softmax cross-entropy over the whole catalog (exact; memory grows with the catalog);
+ * - `'sampled-softmax'`: cross-entropy over the target and negatives shared by the batch, drawn from a proposal
+ *   Q, with the log-Q correction (each logit minus log of its expected count under Q) that makes it an unbiased
+ *   estimate of the full softmax's gradient direction; for large catalogs;
+ * - `'bpr'`: Bayesian personalised ranking, mean of −log σ(s_target − s_negative) over the sampled negatives.
+ */
+export type RankingLoss = 'softmax' | 'sampled-softmax' | 'bpr';
+
+/** Every {@link RankingLoss}. */
+export const RANKING_LOSSES: readonly RankingLoss[] = ['softmax', 'sampled-softmax', 'bpr'];
 
 /** Values that shape the initial weights (not saved: the trained weights are). */
 export interface SequenceRNNInit {
@@ -66,6 +91,13 @@ export interface SequenceRNNInit {
 }
 
 type Layer = ReturnType<typeof tfl.layers.dense>;
+
+/** The dropout state tfjs-layers keeps on a cell. */
+interface DropoutCell {
+  dropoutFunc?: (ones: tf.Tensor, rate: number) => tf.Tensor;
+  dropoutMask: tf.Tensor | tf.Tensor[] | null;
+  recurrentDropoutMask: tf.Tensor | tf.Tensor[] | null;
+}
 
 /** Width of the learned projection of content features into the step input. */
 const CONTENT_PROJECTION = 32;
@@ -94,6 +126,7 @@ export class SequenceRNN {
   private readonly encoder: tfl.LayersModel;
   private readonly rankingHead: Layer;
   private readonly ratingHead: Layer;
+  private readonly cells: DropoutCell[];
   private disposed = false;
 
   private constructor(config: SequenceRNNConfig, network: tfl.LayersModel) {
@@ -108,6 +141,14 @@ export class SequenceRNN {
     });
     this.rankingHead = network.getLayer('ranking_head') as Layer;
     this.ratingHead = network.getLayer('rating_head') as Layer;
+    this.cells = network.layers
+      .filter((l) => l.name.startsWith('rnn_'))
+      .map((l) => (l as unknown as { cell: DropoutCell }).cell);
+    // Dropout masks from the run's seed (tfjs-layers would draw them unseeded); also for loaded models, whose
+    // cells are rebuilt from their saved config without this function.
+    const rng = new Rng(`dropout:${config.seed}`);
+    const seeded = (ones: tf.Tensor, rate: number) => tf.dropout(ones, rate, undefined, rng.uint32());
+    for (const cell of this.cells) cell.dropoutFunc = seeded;
   }
 
   /** Builds a new model with seeded initial weights. */
@@ -180,9 +221,8 @@ export class SequenceRNN {
     return tf.tidy(() => {
       const hidden = this.hiddenAt(batch, batch.lossIndex, training);
       const targets = tf.tensor1d(batch.targets, 'int32');
-      const logits = tf.add(tf.matMul(hidden, this.rankingWeight('kernel')), this.rankingWeight('bias'));
-      const ce = tf.mean(softmaxCrossEntropy(logits as tf.Tensor2D, targets));
-      if (this.config.ratingWeight <= 0) return ce as tf.Scalar;
+      const ranking = this.rankingLoss(hidden, targets, batch);
+      if (this.config.ratingWeight <= 0) return ranking;
       const rowsOfTarget = tf.gather(tf.transpose(this.ratingWeight('kernel')), targets);
       const z = tf.add(
         tf.sum(tf.mul(hidden, rowsOfTarget), 1),
@@ -193,8 +233,29 @@ export class SequenceRNN {
         tf.tensor1d(batch.ratingTargets),
         tf.tensor1d(batch.ratingMask),
       );
-      return tf.add(ce, tf.mul(mse, this.config.ratingWeight)) as tf.Scalar;
+      return tf.add(ranking, tf.mul(mse, this.config.ratingWeight)) as tf.Scalar;
     });
+  }
+
+  /** The ranking head's loss of the batch (see {@link RankingLoss}). */
+  private rankingLoss(hidden: tf.Tensor2D, targets: tf.Tensor1D, batch: TrainingBatchArrays): tf.Scalar {
+    const kernel = this.rankingWeight('kernel');
+    const bias = this.rankingWeight('bias');
+    const kind = this.config.loss ?? 'softmax';
+    if (kind === 'softmax') {
+      const logits = tf.add(tf.matMul(hidden, kernel), bias) as tf.Tensor2D;
+      return tf.mean(softmaxCrossEntropy(logits, targets)) as tf.Scalar;
+    }
+    const { negatives, negativeLogQ, targetLogQ } = batch;
+    if (!negatives || negatives.length === 0) {
+      throw new StateError(`the '${kind}' loss needs batches with sampled negatives`);
+    }
+    const rows = tf.transpose(kernel) as tf.Tensor2D;
+    const scores = sampledScores(hidden, rows, bias as tf.Tensor1D, batch.targets, negatives);
+    if (kind === 'bpr') return bprLoss(scores);
+    if (!negativeLogQ || !targetLogQ)
+      throw new StateError("the 'sampled-softmax' loss needs the proposal's log-Q");
+    return sampledSoftmaxLoss(scores, targetLogQ, negativeLogQ);
   }
 
   /**
@@ -246,7 +307,23 @@ export class SequenceRNN {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.resetDropoutMasks();
     this.network.dispose();
+  }
+
+  /**
+   * Drops the cells' dropout masks. A cell draws its masks on the first step of a sequence and keeps them; the
+   * generic tfjs-layers RNN layer never clears them, so without this a training mask would leak into the next
+   * batch (of another shape) or into inference.
+   */
+  private resetDropoutMasks(): void {
+    for (const cell of this.cells) {
+      for (const key of ['dropoutMask', 'recurrentDropoutMask'] as const) {
+        const mask = cell[key];
+        if (mask) tf.dispose(mask);
+        cell[key] = null;
+      }
+    }
   }
 
   /** Whether {@link SequenceRNN.dispose} was called. */
@@ -264,6 +341,7 @@ export class SequenceRNN {
 
   /** Hidden states `[n, hiddenSize]` at the given flat positions of the batch. */
   private hiddenAt(batch: BatchArrays, flatIndex: Int32Array, training: boolean): tf.Tensor2D {
+    this.resetDropoutMasks();
     const { rows, length } = batch;
     const inputs: tf.Tensor[] = [
       tf.tensor2d(batch.tokens, [rows, length], 'int32'),
@@ -388,6 +466,8 @@ function buildNetwork(config: SequenceRNNConfig): tfl.LayersModel {
     const cell = createCell(config.cell, {
       units: hiddenSize,
       recurrentActivation: config.recurrentActivation,
+      dropout: config.dropout ?? 0,
+      recurrentDropout: config.recurrentDropout ?? 0,
       name: `cell_${l}`,
     });
     if (l === 0 && profileSize > 0) {

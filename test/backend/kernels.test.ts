@@ -265,4 +265,46 @@ describe.each(['cpu', 'wasm'] as const)('kernel overrides on %s', (backend) => {
       expectClose(mine[1]!, other[1]!, 4);
     });
   });
+
+  describe('Unpack', () => {
+    it.each([0, 1, 2, -1])('unstacks a [4, 3, 5] tensor along axis %i like a JS reference', (axis) => {
+      const shape = [4, 3, 5];
+      const values = randomValues(60, new Rng(`unpack:${axis}`));
+      const a = axis < 0 ? axis + 3 : axis;
+      const parts = tf.tidy(() =>
+        tf
+          .unstack(tf.tensor3d(values, shape as [number, number, number]), axis)
+          .map((t) => ({ shape: t.shape, data: t.dataSync().slice() })),
+      );
+      expect(parts).toHaveLength(shape[a]!);
+      parts.forEach((part, j) => {
+        expect(part.shape).toEqual(shape.filter((_, i) => i !== a));
+        // Element (p, q) of output j is values at the index with j inserted at position a.
+        const expected: number[] = [];
+        for (let p = 0; p < part.shape[0]!; p++) {
+          for (let q = 0; q < part.shape[1]!; q++) {
+            const index = a === 0 ? [j, p, q] : a === 1 ? [p, j, q] : [p, q, j];
+            expected.push(values[index[0]! * 15 + index[1]! * 5 + index[2]!]!);
+          }
+        }
+        expectClose(part.data, expected, 6);
+      });
+    });
+
+    it('differentiates: the gradient of Σ w_t ⊙ unstack(x)_t is w stacked back', () => {
+      const rng = new Rng('unpack:grad');
+      const x = randomValues(2 * 3 * 4, rng);
+      const w = randomValues(2 * 3 * 4, rng);
+      const grad = tf.tidy(() => {
+        const g = tf.grad((input: tf.Tensor) => {
+          const weights = tf.unstack(tf.tensor3d(w, [2, 3, 4]), 1);
+          return tf.addN(tf.unstack(input, 1).map((slice, t) => tf.sum(tf.mul(slice, weights[t]!))));
+        });
+        return g(tf.tensor3d(x, [2, 3, 4]))
+          .dataSync()
+          .slice();
+      });
+      expectClose(grad, w, 6);
+    });
+  });
 });
