@@ -89,8 +89,35 @@ interface ValidationCase {
   rating: number;
 }
 
-/** How many histories one inference batch scores. */
+/** How many histories one inference batch scores, at most. */
 const INFERENCE_BATCH = 128;
+/**
+ * Bytes the catalog-wide tensors of one step may take. tfjs's wasm heap is capped at 4 GB and never shrinks, so a
+ * step must leave room for the weights, the optimizer's slots and fragmentation; 1 GiB is a quarter of the cap.
+ */
+const STEP_MEMORY_BUDGET = 2 ** 30;
+/** Catalog-wide float32 tensors alive in a full-softmax training step: logits, exp, probabilities, gradient. */
+const SOFTMAX_COPIES = 4;
+
+/**
+ * Windows per training batch that keep the full softmax's `[positions × movies]` tensors within
+ * {@link STEP_MEMORY_BUDGET} (a window contributes at most `maxLength` positions).
+ */
+export function windowsPerBatch(
+  requested: number,
+  catalogSize: number,
+  maxLength: number,
+  loss: string,
+): number {
+  if (loss !== 'softmax') return requested;
+  const bytesPerWindow = SOFTMAX_COPIES * 4 * catalogSize * maxLength;
+  return Math.max(1, Math.min(requested, Math.floor(STEP_MEMORY_BUDGET / bytesPerWindow)));
+}
+
+/** Histories per inference batch: at most {@link INFERENCE_BATCH}, and scores plus ratings within the budget. */
+function inferenceRows(catalogSize: number): number {
+  return Math.max(1, Math.min(INFERENCE_BATCH, Math.floor(STEP_MEMORY_BUDGET / (2 * 4 * catalogSize))));
+}
 /** Users whose last rating validates each epoch (`training.validation: 'auto'`): 10%, at most this many. */
 const MAX_VALIDATION_USERS = 2000;
 
@@ -235,14 +262,26 @@ export class RecommenderPipeline implements Scorer {
       config.loss === 'softmax'
         ? null
         : new AliasSampler(Array.from(popularity, (c) => (config.loss === 'bpr' ? 1 : (c + 1) ** 0.75)));
+    const notes: string[] = [];
+    const batchSize = windowsPerBatch(
+      training.batchSize,
+      catalog.size,
+      modelOptions.maxLength,
+      config.loss ?? 'softmax',
+    );
+    if (batchSize < training.batchSize) {
+      notes.push(
+        `training.batchSize lowered from ${training.batchSize} to ${batchSize} windows so the full softmax over ${catalog.size} movies stays within ${STEP_MEMORY_BUDGET / 2 ** 30} GiB a step; model.loss 'sampled-softmax' keeps larger batches`,
+      );
+    }
     const source = {
-      batchCount: () => Math.ceil(windows.length / training.batchSize),
+      batchCount: () => Math.ceil(windows.length / batchSize),
       positions: (b: TrainingBatchArrays) => b.targets.length,
       *batches(_epoch: number, rng: Rng): Iterable<TrainingBatchArrays> {
         const order = rng.shuffle(windows.map((_, i) => i));
         const negativeRng = rng.fork('negatives');
-        for (let i = 0; i < order.length; i += training.batchSize) {
-          const chosen = order.slice(i, i + training.batchSize);
+        for (let i = 0; i < order.length; i += batchSize) {
+          const chosen = order.slice(i, i + batchSize);
           const batchWindows: Window[] = chosen.map((j) => windows[j]!);
           const batch = trainingBatch(encoded, batchWindows, config.profileSize);
           if (sampler) addNegatives(batch, sampler, modelOptions.negatives, negativeRng);
@@ -276,6 +315,7 @@ export class RecommenderPipeline implements Scorer {
           ? { name: training.monitor, direction: getMetric(training.monitor).direction }
           : undefined,
     });
+    if (notes.length > 0) summary.notes = [...(summary.notes ?? []), ...notes];
     state.summary = summary;
     this.state = state;
     return summary;
@@ -421,8 +461,9 @@ export class RecommenderPipeline implements Scorer {
     const profiler = this.modules.profiler;
     const profileSize = state.model.config.profileSize;
     const m = state.catalog.size;
-    for (let start = 0; start < histories.length; start += INFERENCE_BATCH) {
-      const chunk = histories.slice(start, start + INFERENCE_BATCH);
+    const rows = inferenceRows(m);
+    for (let start = 0; start < histories.length; start += rows) {
+      const chunk = histories.slice(start, start + rows);
       const seqs = chunk.map((h) => {
         const seq = encodeHistory(h, state.catalog, state.ratingScale);
         if (profiler && profileSize > 0) {

@@ -6,10 +6,12 @@ import {
   type RecommenderOptions,
   resolveOptions,
   TRAINING_DEFAULTS,
+  VALIDATION_METRICS,
 } from '../src/config/defaults';
 import { createRecommender } from '../src/create-recommender';
 import { generateSyntheticCatalog } from '../src/data/synthetic';
 import { ConfigError } from '../src/errors';
+import { RANKING_LOSSES } from '../src/model/sequence-rnn';
 import { Recommender } from '../src/recommend/recommender';
 import { Trainer } from '../src/training/trainer';
 
@@ -63,6 +65,20 @@ describe('resolveOptions', () => {
     [{ training: { clipNorm: -1 } }, 'training.clipNorm'],
     [{ training: { patience: 1.5 } }, 'training.patience'],
     [{ model: { cell: 'tcn' } }, 'model.cell'],
+    [{ model: { loss: 'hinge' as 'bpr' } }, 'model.loss'],
+    [{ model: { loss: 'Softmax' as 'softmax' } }, 'model.loss'],
+    [{ model: { negatives: 0 } }, 'model.negatives'],
+    [{ model: { negatives: -5 } }, 'model.negatives'],
+    [{ model: { negatives: 2.5 } }, 'model.negatives'],
+    [{ model: { negatives: Number.NaN } }, 'model.negatives'],
+    [{ model: { dropout: 1 } }, 'model.dropout'],
+    [{ model: { dropout: -0.1 } }, 'model.dropout'],
+    [{ model: { dropout: Number.NaN } }, 'model.dropout'],
+    [{ model: { recurrentDropout: 1 } }, 'model.recurrentDropout'],
+    [{ model: { recurrentDropout: 1.5 } }, 'model.recurrentDropout'],
+    [{ model: { recurrentDropout: -0.5 } }, 'model.recurrentDropout'],
+    [{ training: { monitor: 'AUC' as 'HR@10' } }, 'training.monitor'],
+    [{ training: { monitor: 'ndcg@10' as 'HR@10' } }, 'training.monitor'],
   ])('rejects %j with a ConfigError naming %s', (options, option) => {
     let err: unknown;
     try {
@@ -73,6 +89,28 @@ describe('resolveOptions', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).option).toBe(option);
     expect((err as ConfigError).message.startsWith(`${option}: expected`)).toBe(true);
+  });
+});
+
+describe('resolveOptions: the ranking-loss, dropout and monitor options', () => {
+  it('accepts every loss, monitor, an integer number of negatives ≥ 1 and dropout rates in [0, 1)', () => {
+    for (const loss of RANKING_LOSSES) expect(resolveOptions({ model: { loss } }).model.loss).toBe(loss);
+    for (const monitor of VALIDATION_METRICS) {
+      expect(resolveOptions({ training: { monitor } }).training.monitor).toBe(monitor);
+    }
+    const r = resolveOptions({ model: { negatives: 1, dropout: 0, recurrentDropout: 0.99 } });
+    expect(r.model).toMatchObject({ negatives: 1, dropout: 0, recurrentDropout: 0.99 });
+    expect(resolveOptions({ model: { dropout: 0.5 } }).model.dropout).toBe(0.5);
+  });
+
+  it('the messages list the accepted values', () => {
+    expect(() => resolveOptions({ model: { loss: 'hinge' as 'bpr' } })).toThrow(
+      /^model\.loss: expected .*softmax.*sampled-softmax.*bpr.*found "hinge"/,
+    );
+    expect(() => resolveOptions({ training: { monitor: 'AUC' as 'HR@10' } })).toThrow(
+      /^training\.monitor: expected .*NDCG@10.*HR@10.*MRR@10.*RMSE.*MAE.*found "AUC"/,
+    );
+    expect(() => resolveOptions({ model: { dropout: 1 } })).toThrow(/^model\.dropout: expected .*\[0, 1\)/);
   });
 });
 

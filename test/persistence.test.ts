@@ -366,7 +366,8 @@ describe('load refusals', () => {
     const dir = await edited((m) => {
       m.userDefinedMetadata!.reelrec.modelConfig.cell = 'not-a-registered-cell';
     });
-    await refused(dir, ModelFormatError, /"not-a-registered-cell".*registerCell/);
+    // The message lists the registered cells (the built-in ones here).
+    await refused(dir, ModelFormatError, /"not-a-registered-cell".*registered: rnn, lstm, gru.*registerCell/);
   });
 
   it('a model.json that is not JSON', async () => {

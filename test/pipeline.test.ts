@@ -4,7 +4,8 @@ import { createRecommender } from '../src/create-recommender';
 import { generateSyntheticCatalog } from '../src/data/synthetic';
 import type { UserHistory } from '../src/data/types';
 import { ConfigError, StateError } from '../src/errors';
-import type { RecommenderPipeline } from '../src/pipeline';
+import { RANKING_LOSSES, type RankingLoss } from '../src/model/sequence-rnn';
+import { type RecommenderPipeline, windowsPerBatch } from '../src/pipeline';
 import type { FitSummary } from '../src/recommend/types';
 
 // 60 users × 25 ratings over 80 movies: small enough for a 2-epoch fit in a few seconds on either backend.
@@ -228,5 +229,67 @@ describe('RecommenderPipeline before fit', () => {
     expect(s.epochs).toBe(0);
     expect(await rec.recommend(data.users[0]!.id, { k: 3 })).toHaveLength(3);
     rec.dispose();
+  });
+});
+
+describe('RecommenderPipeline ranking losses on cpu', () => {
+  const firstLosses = new Map<RankingLoss, number[]>();
+
+  it.each(RANKING_LOSSES)(
+    "model.loss '%s' fits and recommends k unseen movies; the same seed twice gives the same lists",
+    async (loss) => {
+      const run = async () => {
+        const rec = await createRecommender({
+          ...SMALL,
+          backend: 'cpu',
+          features: false,
+          // 32 negatives a batch (of 80 movies) for the sampled losses; softmax ignores the option.
+          model: { ...SMALL.model, loss, negatives: 32 },
+          training: { ...SMALL.training, validation: 'none' },
+        });
+        const before = tf.memory().numTensors;
+        const s = await rec.fit(data);
+        const users = data.users.slice(0, 3).map((u) => u.id);
+        const lists = await rec.recommendMany(users, { k: 6 });
+        expect(rec.options.model.loss).toBe(loss);
+        rec.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+        return { losses: s.history.map((h) => h.loss), users, lists };
+      };
+      const a = await run();
+      expect(a.losses).toHaveLength(2);
+      for (const l of a.losses) expect(Number.isFinite(l)).toBe(true);
+      a.users.forEach((user, i) => {
+        const list = a.lists[i]!;
+        expect(list).toHaveLength(6);
+        expect(new Set(list.map((r) => r.movieId)).size).toBe(6);
+        const seen = new Set(ratedBy.get(user));
+        for (const r of list) expect(seen.has(r.movieId)).toBe(false);
+      });
+      // Negatives are drawn from the run's seed: a second run is identical.
+      const b = await run();
+      expect(b.losses).toEqual(a.losses);
+      expect(b.lists).toEqual(a.lists);
+      firstLosses.set(loss, a.losses);
+    },
+  );
+
+  it('the three losses train differently', () => {
+    expect(firstLosses.size).toBe(3);
+    const firstEpoch = [...firstLosses.values()].map((l) => l[0]);
+    expect(new Set(firstEpoch).size).toBe(3);
+  });
+});
+
+describe('windowsPerBatch: the full softmax stays within 1 GiB a step', () => {
+  it('keeps the requested batch for small catalogs and shrinks it for large ones', () => {
+    // A window costs 4 copies × 4 bytes × movies × maxLength: 1,682 movies × 50 → 1,345,600 bytes, so 1 GiB holds 797.
+    expect(windowsPerBatch(64, 1682, 50, 'softmax')).toBe(64);
+    // 62,423 movies × 50 × 16 = 49,938,400 bytes a window: floor(1,073,741,824 / 49,938,400) = 21.
+    expect(windowsPerBatch(64, 62_423, 50, 'softmax')).toBe(21);
+    // Never below one window.
+    expect(windowsPerBatch(64, 50_000_000, 50, 'softmax')).toBe(1);
+    // The sampled losses do not materialise the catalog.
+    expect(windowsPerBatch(64, 62_423, 50, 'sampled-softmax')).toBe(64);
   });
 });

@@ -175,7 +175,7 @@ const overridden = new Set<string>();
  * @example
  * ```ts
  * import { KERNEL_OVERRIDES } from 'reelrec';
- * console.log(KERNEL_OVERRIDES.wasm); // ['UnsortedSegmentSum']
+ * console.log(KERNEL_OVERRIDES.wasm); // ['UnsortedSegmentSum', 'BatchMatMul', 'Unpack']
  * ```
  */
 export const KERNEL_OVERRIDES: Readonly<Record<string, readonly string[]>> = {

@@ -92,7 +92,12 @@ const BUILT_IN: Record<string, CellFactory> = {
 for (const [name, create] of Object.entries(BUILT_IN)) registry.set(name, { source: create, create });
 
 function isCellClass(value: CellFactory | CellClass): value is CellClass {
-  return typeof value === 'function' && typeof (value as { className?: unknown }).className === 'string';
+  // A cell class without a className is still a class (calling it as a factory would throw a TypeError).
+  return (
+    typeof value === 'function' &&
+    (typeof (value as { className?: unknown }).className === 'string' ||
+      value.prototype instanceof tfl.layers.RNNCell)
+  );
 }
 
 /**
@@ -127,10 +132,22 @@ export function registerCell(name: string, cell: CellFactory | CellClass): void 
   const probe = create({ units: 1, name: `reelrec_probe_${name}` });
   const cls =
     probe.constructor as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>;
-  if (typeof (cls as unknown as { className?: unknown }).className !== 'string') {
+  // Its own className: one inherited (e.g. 'LSTMCell') would re-register the built-in's name to this class.
+  if (
+    typeof (cls as unknown as { className?: unknown }).className !== 'string' ||
+    !Object.hasOwn(cls, 'className')
+  ) {
     throw new ConfigError(
       'cell',
-      `a cell whose class has a static className (for saving); ${name}'s has none`,
+      `a cell whose class declares its own static className (for saving); ${name}'s does not`,
+      cls.name,
+    );
+  }
+  const holder = tf.serialization.SerializationMap.getMap().classNameMap[cls.className]?.[0];
+  if (holder && holder !== cls) {
+    throw new ConfigError(
+      'cell',
+      `a className that no other class is registered under (not ${cls.className})`,
       cls.name,
     );
   }

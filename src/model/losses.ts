@@ -168,8 +168,8 @@ export function bprLoss(scores: SampledScores): tf.Scalar {
 /**
  * Sampled softmax with the log-Q correction (Jean et al. 2015; Yi et al. 2019): cross-entropy of the target
  * among itself and the batch's negatives, every score minus the log of its expected count under the proposal
- * (`log(s · Q(i))`), accidental hits removed. With uniform Q and every item sampled it equals the full softmax up
- * to a constant.
+ * (`log(s · Q(i))`), accidental hits removed. With every item sampled once and a constant log-Q it equals the full
+ * softmax cross-entropy.
  *
  * @param targetLogQ `log(s · Q(target))` for each position.
  * @param negativeLogQ `log(s · Q(negative))` for each negative.

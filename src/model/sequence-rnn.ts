@@ -133,6 +133,7 @@ export class SequenceRNN {
     this.config = config;
     this.network = network;
     isolateRnnKwargs(network);
+    clearRnnCallArgs(network);
     const lastRnn = network.getLayer(`rnn_${config.layers - 1}`);
     this.encoder = tfl.model({
       inputs: network.inputs,
@@ -430,6 +431,18 @@ function isolateRnnKwargs(network: tfl.LayersModel): void {
   }
 }
 
+/**
+ * The initial states are inputs of the first recurrent layer's node, but its call arguments also hold them as
+ * symbolic tensors, which tfjs cannot serialise (it warns on every save, and rebuilds them on every load). The
+ * layer reads the states from its inputs either way, so the arguments are cleared.
+ */
+function clearRnnCallArgs(network: tfl.LayersModel): void {
+  for (const layer of network.layers) {
+    if (!layer.name.startsWith('rnn_')) continue;
+    for (const node of layer.inboundNodes) node.callArgs = {};
+  }
+}
+
 function stateCount(cell: { stateSize: number | number[] }): number {
   return Array.isArray(cell.stateSize) ? cell.stateSize.length : 1;
 }
@@ -483,10 +496,6 @@ function buildNetwork(config: SequenceRNNConfig): tfl.LayersModel {
     }
     const rnn = tfl.layers.rnn({ cell, returnSequences: true, name: `rnn_${l}` });
     x = rnn.apply(x, l === 0 && initialState ? { initialState } : undefined) as tfl.SymbolicTensor;
-    // The initial states are now inputs of the layer's node; its call arguments still hold them as symbolic
-    // tensors, which tfjs cannot serialise (it warns on every save). The layer reads them from its inputs
-    // either way — as it does after loading — so the arguments are cleared.
-    for (const node of rnn.inboundNodes) node.callArgs = {};
   }
   const ranking = tfl.layers.dense({ units: numItems, name: 'ranking_head' }).apply(x) as tfl.SymbolicTensor;
   const rating = tfl.layers

@@ -48,4 +48,6 @@ export interface FitSummary {
   aborted: boolean;
   /** Wall-clock seconds. */
   seconds: number;
+  /** What the run adjusted or noticed, in words (e.g. a batch size lowered to fit in memory). */
+  notes?: string[];
 }

@@ -291,6 +291,63 @@ describe.each(['cpu', 'wasm'] as const)('kernel overrides on %s', (backend) => {
       });
     });
 
+    it.each<[string, number[], number, number[][]]>([
+      // [label, shape, axis, shape of each output] (count = shape[axis])
+      ['no elements, along an axis of size 1', [0, 1], 1, [[0]]],
+      [
+        'no elements, along an axis of size 2',
+        [2, 0, 3],
+        0,
+        [
+          [0, 3],
+          [0, 3],
+        ],
+      ],
+      ['no elements, along the empty axis (no outputs)', [0, 3], 0, []],
+    ])('unstacks a tensor with %s', (_, shape, axis, outShapes) => {
+      const parts = tf.tidy(() =>
+        tf.unstack(tf.zeros(shape), axis).map((t) => ({ shape: t.shape, size: t.dataSync().length })),
+      );
+      expect(parts.map((p) => p.shape)).toEqual(outShapes);
+      for (const p of parts) expect(p.size).toBe(0);
+    });
+
+    it('unstacking along an axis of size 1 gives the tensor without that axis', () => {
+      // [3, 1, 2] along axis 1: one [3, 2] output holding the same 6 values in order.
+      const values = [1.5, -2, 3, 4.25, -5, 6];
+      const [part, ...rest] = tf.tidy(() =>
+        tf
+          .unstack(tf.tensor3d(values, [3, 1, 2]), 1)
+          .map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) })),
+      );
+      expect(rest).toHaveLength(0);
+      expect(part!.shape).toEqual([3, 2]);
+      expect(part!.data).toEqual(values);
+    });
+
+    it('unstacks int32 and bool tensors with their dtype and exact values', () => {
+      // [[1, 2, 3], [4, 5, 6]] along axis 1 → columns [1, 4], [2, 5], [3, 6]; along axis 0 → the rows.
+      const ints = tf.tidy(() =>
+        tf
+          .unstack(tf.tensor2d([1, 2, 3, 4, 5, 2 ** 31 - 1], [2, 3], 'int32'), 1)
+          .map((t) => ({ dtype: t.dtype, data: Array.from(t.dataSync()) })),
+      );
+      expect(ints).toEqual([
+        { dtype: 'int32', data: [1, 4] },
+        { dtype: 'int32', data: [2, 5] },
+        { dtype: 'int32', data: [3, 2 ** 31 - 1] },
+      ]);
+      const bools = tf.tidy(() =>
+        tf
+          .unstack(tf.tensor2d([true, false, false, true], [2, 2], 'bool'), 0)
+          .map((t) => ({ dtype: t.dtype, data: Array.from(t.dataSync()) })),
+      );
+      expect(bools).toEqual([
+        { dtype: 'bool', data: [1, 0] },
+        { dtype: 'bool', data: [0, 1] },
+      ]);
+    });
+
     it('differentiates: the gradient of Σ w_t ⊙ unstack(x)_t is w stacked back', () => {
       const rng = new Rng('unpack:grad');
       const x = randomValues(2 * 3 * 4, rng);
@@ -306,5 +363,13 @@ describe.each(['cpu', 'wasm'] as const)('kernel overrides on %s', (backend) => {
       });
       expectClose(grad, w, 6);
     });
+  });
+});
+
+describe('KERNEL_OVERRIDES', () => {
+  it('lists every kernel reelrec replaces: wasm gets the segment sum, the transposing matmul and Unpack', () => {
+    expect(KERNEL_OVERRIDES.cpu).toEqual(['UnsortedSegmentSum']);
+    expect(KERNEL_OVERRIDES.wasm).toEqual(['UnsortedSegmentSum', 'BatchMatMul', 'Unpack']);
+    expect(KERNEL_OVERRIDES.wasm).toContain('Unpack');
   });
 });

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend';
-import { ModelFormatError } from '../../src/errors';
+import { ModelFormatError, StateError } from '../../src/errors';
 import {
   type EncodedSequence,
   inferenceBatch,
+  type TrainingBatchArrays,
   trainingBatch,
   trainingWindows,
 } from '../../src/model/batches';
-import { SequenceRNN, type SequenceRNNConfig } from '../../src/model/sequence-rnn';
+import { RANKING_LOSSES, SequenceRNN, type SequenceRNNConfig } from '../../src/model/sequence-rnn';
 
 const NUM_ITEMS = 12;
 
@@ -52,9 +53,26 @@ function batchFor(profileSize: number) {
 
 const HISTORIES = [seq([0, 1, 2]), seq([5]), seq([])];
 
-describe('SequenceRNN', () => {
+// Negatives shared by a batch, as the pipeline draws them: 8 of the 12 items, some of them targets (accidental hits).
+const FIXED_NEGATIVES = [1, 3, 5, 7, 9, 11, 0, 4];
+
+/**
+ * The batch with shared negatives and the log-Q correction of a uniform proposal, as the pipeline's addNegatives
+ * sets them: Q(i) = 1 / NUM_ITEMS, so log(s·Q(i)) = log(8 / 12) for every item.
+ */
+function withNegatives(batch: TrainingBatchArrays, negatives: number[]): TrainingBatchArrays {
+  const logQ = Math.log(negatives.length / NUM_ITEMS);
+  return {
+    ...batch,
+    negatives: Int32Array.from(negatives),
+    negativeLogQ: new Float32Array(negatives.length).fill(logQ),
+    targetLogQ: new Float32Array(batch.targets.length).fill(logQ),
+  };
+}
+
+describe.each(['cpu', 'wasm'] as const)('SequenceRNN on %s', (backend) => {
   beforeAll(async () => {
-    await useBackend('cpu');
+    await useBackend(backend);
   });
 
   it('creates a model whose loss is finite', () => {
@@ -294,5 +312,177 @@ describe('SequenceRNN', () => {
     // A disposed model refuses work.
     await expect(model.infer(batch, { scores: true })).rejects.toThrow(/disposed/);
     expect(() => model.loss(batchFor(3))).toThrow(/disposed/);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('SequenceRNN ranking losses on %s', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  it.each(RANKING_LOSSES)("a few Adam steps lower the '%s' loss on a tiny fixed batch", (loss) => {
+    // ratingWeight 0: the loss is the ranking loss alone.
+    const model = SequenceRNN.create(config({ loss, ratingWeight: 0 }));
+    const batch = withNegatives(batchFor(0), FIXED_NEGATIVES);
+    const optimizer = tf.train.adam(0.05);
+    const vars = model.trainableVariables();
+    const first = tf.tidy(() => model.loss(batch).dataSync()[0]!);
+    if (loss === 'bpr') {
+      // Untrained, zero ranking bias, small weights: every score difference is near 0, softplus(0) = ln 2.
+      expect(first).toBeCloseTo(Math.LN2, 1);
+    }
+    for (let i = 0; i < 15; i++) optimizer.minimize(() => model.loss(batch), true, vars)?.dispose();
+    const last = tf.tidy(() => model.loss(batch).dataSync()[0]!);
+    expect(Number.isFinite(last)).toBe(true);
+    expect(last).toBeLessThan(0.75 * first);
+    optimizer.dispose();
+    model.dispose();
+  });
+
+  it('the three losses differ on the same batch and weights', () => {
+    const batch = withNegatives(batchFor(0), FIXED_NEGATIVES);
+    const values = RANKING_LOSSES.map((loss) => {
+      const model = SequenceRNN.create(config({ loss, ratingWeight: 0 }));
+      const v = tf.tidy(() => model.loss(batch).dataSync()[0]!);
+      model.dispose();
+      return v;
+    });
+    expect(new Set(values).size).toBe(3);
+  });
+
+  it.each(['sampled-softmax', 'bpr'] as const)(
+    "'%s' without negatives throws StateError and leaks nothing",
+    (loss) => {
+      const model = SequenceRNN.create(config({ loss }));
+      const before = tf.memory().numTensors;
+      expect(() => model.loss(batchFor(0))).toThrow(StateError);
+      expect(() => model.loss({ ...batchFor(0), negatives: new Int32Array(0) })).toThrow(StateError);
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+    },
+  );
+
+  it("'sampled-softmax' without the proposal's log-Q throws StateError; 'bpr' does not need it", () => {
+    const batch = withNegatives(batchFor(0), FIXED_NEGATIVES);
+    const sampled = SequenceRNN.create(config({ loss: 'sampled-softmax' }));
+    const before = tf.memory().numTensors;
+    expect(() => sampled.loss({ ...batch, negativeLogQ: undefined })).toThrow(StateError);
+    expect(() => sampled.loss({ ...batch, targetLogQ: undefined })).toThrow(StateError);
+    expect(tf.memory().numTensors).toBe(before);
+    sampled.dispose();
+    const bpr = SequenceRNN.create(config({ loss: 'bpr' }));
+    const v = tf.tidy(
+      () => bpr.loss({ ...batch, negativeLogQ: undefined, targetLogQ: undefined }).dataSync()[0]!,
+    );
+    expect(Number.isFinite(v)).toBe(true);
+    bpr.dispose();
+  });
+
+  it("softmax ignores negatives; a config without 'loss' (saved before it existed) trains with softmax", () => {
+    const plain = batchFor(0);
+    const sampled = withNegatives(plain, FIXED_NEGATIVES);
+    const legacy = SequenceRNN.create(config());
+    const explicit = SequenceRNN.create(config({ loss: 'softmax' }));
+    const [a, b, c] = tf.tidy(() => [
+      legacy.loss(plain).dataSync()[0]!,
+      legacy.loss(sampled).dataSync()[0]!,
+      explicit.loss(plain).dataSync()[0]!,
+    ]);
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+    legacy.dispose();
+    explicit.dispose();
+  });
+});
+
+describe.each([
+  ['cpu', 'rnn'],
+  ['cpu', 'lstm'],
+  ['cpu', 'gru'],
+  ['wasm', 'rnn'],
+  ['wasm', 'lstm'],
+  ['wasm', 'gru'],
+] as const)('SequenceRNN dropout on %s (%s cell)', (backend, cell) => {
+  const DROPOUT = { dropout: 0.3, recurrentDropout: 0.3 };
+
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  /** Losses of `steps` Adam steps from a fresh model. */
+  function trainLosses(overrides: Partial<SequenceRNNConfig>, steps: number): number[] {
+    const model = SequenceRNN.create(config({ cell, ...overrides }));
+    const optimizer = tf.train.adam(0.05);
+    const vars = model.trainableVariables();
+    const losses: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const cost = optimizer.minimize(() => model.loss(batchFor(0), true), true, vars)!;
+      losses.push(cost.dataSync()[0]!);
+      cost.dispose();
+    }
+    optimizer.dispose();
+    model.dispose();
+    return losses;
+  }
+
+  it('the same seed gives identical losses over several training steps; another seed does not', () => {
+    const a = trainLosses(DROPOUT, 4);
+    expect(trainLosses(DROPOUT, 4)).toEqual(a);
+    expect(trainLosses({ ...DROPOUT, seed: 8 }, 4)).not.toEqual(a);
+  });
+
+  it('training losses differ from inference losses and from the dropout-free twin; masks are redrawn per call', () => {
+    const withDropout = SequenceRNN.create(config({ cell, ...DROPOUT }));
+    const without = SequenceRNN.create(config({ cell }));
+    const batch = batchFor(0);
+    const [train1, train2, inference, twin] = tf.tidy(() => [
+      withDropout.loss(batch, true).dataSync()[0]!,
+      withDropout.loss(batch, true).dataSync()[0]!,
+      withDropout.loss(batch, false).dataSync()[0]!,
+      without.loss(batch, true).dataSync()[0]!,
+    ]);
+    // Dropout does not change the initial weights (same seed, same shapes): without masks, the two models agree.
+    expect(inference).toBeCloseTo(twin, 6);
+    expect(train1).not.toBe(inference);
+    expect(Math.abs(train1 - twin)).toBeGreaterThan(1e-4);
+    // Each call draws new masks (the previous batch's are not reused).
+    expect(train2).not.toBe(train1);
+    withDropout.dispose();
+    without.dispose();
+  });
+
+  it('no training mask leaks into inference: infer is identical around a training loss, and equals the twin', async () => {
+    const model = SequenceRNN.create(config({ cell, ...DROPOUT }));
+    const twin = SequenceRNN.create(config({ cell }));
+    const batch = inferenceBatch(HISTORIES, 10, 0);
+    // A training loss first, so the cells hold training masks (of the same [3 rows, …] shape as this batch's)
+    // when infer runs; then infer twice around another training loss.
+    tf.tidy(() => model.loss(batchFor(0), true).dataSync());
+    const before = await model.infer(batch, { scores: true, ratings: true });
+    tf.tidy(() => model.loss(batchFor(0), true).dataSync());
+    const after = await model.infer(batch, { scores: true, ratings: true });
+    expect(Array.from(after.scores!)).toEqual(Array.from(before.scores!));
+    expect(Array.from(after.ratings!)).toEqual(Array.from(before.ratings!));
+    const reference = await twin.infer(batch, { scores: true, ratings: true });
+    expect(Array.from(after.scores!)).toEqual(Array.from(reference.scores!));
+    model.dispose();
+    twin.dispose();
+  });
+
+  it('masks are disposed: 50 loss / infer calls allocate nothing, dispose returns to the start', async () => {
+    const start = tf.memory().numTensors;
+    const model = SequenceRNN.create(config({ cell, ...DROPOUT }));
+    const batch = inferenceBatch(HISTORIES, 10, 0);
+    const train = batchFor(0);
+    const round = async (i: number) => {
+      model.loss(train, i % 3 !== 2).dispose();
+      await model.infer(batch, { scores: true });
+    };
+    await round(0);
+    const warm = tf.memory().numTensors;
+    for (let i = 1; i <= 50; i++) await round(i);
+    expect(tf.memory().numTensors).toBe(warm);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
   });
 });
