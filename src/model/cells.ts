@@ -45,7 +45,12 @@ export type Cell = InstanceType<typeof tfl.layers.RNNCell>;
 export type CellFactory = (options: CellOptions) => Cell;
 
 /** A cell class: constructed with {@link CellOptions} (plus any layer arguments), with a static `className`. */
-export type CellClass = (new (options: CellOptions) => Cell) & { className: string };
+export type CellClass = (new (
+  options: CellOptions,
+) => Cell) & {
+  /** The name saved in the model topology; the class registers under it with `tf.serialization`. */
+  className: string;
+};
 
 interface Entry {
   /** What was registered (a factory or a class), to tell "the same again" from "a different one". */

@@ -77,7 +77,15 @@ export interface SequenceRNNConfig {
  */
 export type RankingLoss = 'softmax' | 'sampled-softmax' | 'bpr';
 
-/** Every {@link RankingLoss}. */
+/**
+ * Every {@link RankingLoss}.
+ *
+ * @example
+ * ```ts
+ * import { RANKING_LOSSES } from 'reelrec';
+ * console.log(RANKING_LOSSES.join(', ')); // softmax, sampled-softmax, bpr
+ * ```
+ */
 export const RANKING_LOSSES: readonly RankingLoss[] = ['softmax', 'sampled-softmax', 'bpr'];
 
 /** Values that shape the initial weights (not saved: the trained weights are). */
