@@ -102,7 +102,7 @@ async function trainingSpeed(backend: BackendName, cell: string): Promise<Traini
     );
   const trainer = new Trainer({ epochs: 1, patience: 0 });
   const run = (batches: TrainingBatchArrays[]) =>
-    trainer.fit(model, {
+    trainer.fit<TrainingBatchArrays>(model, {
       batchCount: () => batches.length,
       positions: (b) => b.targets.length,
       batches: () => batches,

@@ -4,7 +4,12 @@
  * @module
  */
 import { type BackendName, type BackendOptions, defaultBackends, useBackend } from './backend';
-import { type RecommenderOptions, type ResolvedOptions, resolveOptions } from './config/defaults';
+import {
+  type RecommenderOptions,
+  type ResolvedOptions,
+  resolveOptions,
+  TRAINING_DEFAULTS,
+} from './config/defaults';
 import { FeatureExtractor, type FeatureExtractorOptions } from './features/feature-extractor';
 import { SequenceRNN } from './model/sequence-rnn';
 import { fromArtifacts, type ModelLocation, readArtifacts } from './persistence';
@@ -32,14 +37,34 @@ export interface CreateRecommenderOptions extends RecommenderOptions {
   backendOptions?: BackendOptions;
 }
 
+/** The profiler's options with the run's seed for its user groups, unless the caller set one. */
+function profilerOptions(options: UserProfilerOptions | undefined, seed: number): UserProfilerOptions {
+  const groups = options?.groups;
+  if (groups === false) return { ...options };
+  return { ...options, groups: { seed, ...(typeof groups === 'object' ? groups : {}) } };
+}
+
 function trainerFor(resolved: ResolvedOptions): Trainer {
-  const t = resolved.training;
+  // Models saved before a training option existed lack it: its default applies.
+  const t = { ...TRAINING_DEFAULTS, ...resolved.training };
   return new Trainer({
     epochs: t.epochs,
-    optimizer: { name: t.optimizer, learningRate: t.learningRate },
+    optimizer: {
+      name: t.optimizer,
+      learningRate: t.learningRate,
+      ...(t.optimizer === 'adamw' ? { weightDecay: t.weightDecay } : {}),
+    },
     clipNorm: t.clipNorm,
     patience: t.patience,
     seed: resolved.seed,
+    l2: t.l2,
+    schedule: {
+      name: t.schedule,
+      warmup: t.warmup,
+      stepEvery: t.stepEvery,
+      stepFactor: t.stepFactor,
+      cosineFloor: t.cosineFloor,
+    },
   });
 }
 
@@ -75,7 +100,7 @@ export async function createRecommender(
         ? null
         : options.profiler instanceof UserProfiler
           ? options.profiler
-          : new UserProfiler(options.profiler),
+          : new UserProfiler(profilerOptions(options.profiler, resolved.seed)),
     trainer: options.trainer ?? trainerFor(resolved),
     sequenceModel: options.sequenceModel ?? SequenceRNN.create,
     recommender:

@@ -63,6 +63,8 @@ export {
   type FeatureGroupName,
   type FeatureGroupSummary,
   type FeatureSummary,
+  type FeatureTextParts,
+  type FeatureVocabularies,
   type SavedFeatureOptions,
   type SimilarMovie,
   type TextField,
@@ -71,12 +73,15 @@ export {
   type BatchArrays,
   BOS_TOKEN,
   type EncodedSequence,
+  type HeldOut,
   type InferenceBatchArrays,
   inferenceBatch,
   PAD_TOKEN,
   STEP_FEATURES,
+  type TasteBatchArrays,
   TOKEN_OFFSET,
   type TrainingBatchArrays,
+  tasteBatch,
   trainingBatch,
   trainingWindows,
   type Window,
@@ -98,6 +103,7 @@ export {
   sampledScores,
   sampledSoftmaxLoss,
   softmaxCrossEntropy,
+  softmaxCrossEntropyWithWeights,
 } from './model/losses';
 export {
   RANKING_LOSSES,
@@ -136,6 +142,17 @@ export {
 } from './preprocess/tokenizer';
 export { Vocabulary, type VocabularyJSON, type VocabularyOptions } from './preprocess/vocabulary';
 export {
+  type ChooseKOptions,
+  type ChooseKResult,
+  chooseK,
+  type KCriterion,
+  type KMeansOptions,
+  type KMeansResult,
+  kMeans,
+  kMeansBIC,
+  silhouetteScore,
+} from './profile/clustering';
+export {
   AGE_BANDS,
   type AgeBand,
   ageBand,
@@ -143,8 +160,19 @@ export {
   type ZipRegion,
   zipRegion,
 } from './profile/demographics';
+export type {
+  CharacteristicMovie,
+  ClusterPart,
+  GroupMovie,
+  SavedUserGroupOptions,
+  UserGroupingSummary,
+  UserGroupOptions,
+  UserGroupSummary,
+  UserGroupsJSON,
+} from './profile/user-groups';
 export {
   type ProfileGroupSummary,
+  type SavedProfilerOptions,
   type UserProfile,
   UserProfiler,
   type UserProfilerJSON,
@@ -161,11 +189,46 @@ export { type TopKOptions, type TopKResult, topK } from './recommend/topk';
 export type { Scorer } from './recommend/types';
 // Optimizer (training)
 export {
+  AdamW,
   createOptimizer,
+  DEFAULT_WEIGHT_DECAY,
+  isDecayedVariable,
   OPTIMIZER_NAMES,
   type OptimizerConfig,
   type OptimizerName,
+  setLearningRate,
 } from './training/optimizers';
+export {
+  checkSchedule,
+  learningRateSchedule,
+  SCHEDULE_DEFAULTS,
+  SCHEDULE_NAMES,
+  type ScheduleConfig,
+  type ScheduleName,
+  type SchedulePlan,
+} from './training/schedules';
+export {
+  HALVING_DEFAULTS,
+  type HalvingOptions,
+  type ParamDomain,
+  type ParamRange,
+  type ParamValue,
+  SEARCH_STRATEGIES,
+  type SearchBudget,
+  type SearchObjective,
+  type SearchOptions,
+  type SearchResult,
+  type SearchSpace,
+  type SearchStateStore,
+  type SearchStop,
+  type SearchStrategy,
+  searchHyperparameters,
+  type TrialConfig,
+  type TrialContext,
+  type TrialOutcome,
+  type TrialRecord,
+  type TrialStatus,
+} from './training/search';
 export {
   type BatchSource,
   type Monitor,
@@ -176,6 +239,7 @@ export {
   type TrainHooks,
 } from './training/trainer';
 export type { EpochLog, FitOptions, FitSummary } from './training/types';
+export { type TuneOptions, type TuneResult, tuneRecommender } from './tune-recommender';
 export { AliasSampler } from './util/alias';
 export { Rng } from './util/random';
 export { VERSION } from './version';

@@ -267,7 +267,8 @@ export async function fromArtifacts(artifacts: tf.io.ModelArtifacts): Promise<Lo
     weightData: concat(networkParts).buffer as ArrayBuffer,
     format: artifacts.format,
   });
-  const features = meta.features ? FeatureExtractor.fromJSON(meta.features) : null;
+  // restore() also reloads the stemmer the text features were fitted with (for movies added later).
+  const features = meta.features ? await FeatureExtractor.restore(meta.features) : null;
   const profiler = meta.profiler
     ? UserProfiler.fromJSON(meta.profiler, { features: features ?? undefined })
     : null;

@@ -14,11 +14,13 @@ import { getMetric } from './evaluate/metrics/registry';
 import type { FeatureExtractor } from './features/feature-extractor';
 import {
   type EncodedSequence,
+  type HeldOut,
   inferenceBatch,
+  type TasteBatchArrays,
   type TrainingBatchArrays,
+  tasteBatch,
   trainingBatch,
   trainingWindows,
-  type Window,
 } from './model/batches';
 import type { SequenceRNN, SequenceRNNConfig, SequenceRNNInit } from './model/sequence-rnn';
 import { type ModelLocation, toArtifacts, writeArtifacts } from './persistence';
@@ -83,10 +85,11 @@ export interface FittedState {
 }
 
 /** A held-out rating: the history before it, the movie and its rating. */
+/** A validation user: the history before the held-out ratings, and those ratings' movies and values. */
 interface ValidationCase {
   history: UserHistory;
-  target: number;
-  rating: number;
+  targets: number[];
+  ratings: number[];
 }
 
 /** How many histories one inference batch scores, at most. */
@@ -235,6 +238,7 @@ export class RecommenderPipeline implements Scorer {
       loss: modelOptions.loss,
       dropout: modelOptions.dropout,
       recurrentDropout: modelOptions.recurrentDropout,
+      tasteWeight: modelOptions.tasteWeight,
     };
     const popularity = countByMovie(trainTable, catalog);
     const model = this.modules.sequenceModel(
@@ -274,26 +278,61 @@ export class RecommenderPipeline implements Scorer {
         `training.batchSize lowered from ${training.batchSize} to ${batchSize} windows so the full softmax over ${catalog.size} movies stays within ${STEP_MEMORY_BUDGET / 2 ** 30} GiB a step; model.loss 'sampled-softmax' keeps larger batches`,
       );
     }
+    const tasteUsers =
+      modelOptions.tasteWeight > 0 ? userIds.filter((u) => sequences.get(u)!.items.length >= 2) : [];
+    const tasteBatches = Math.ceil(tasteUsers.length / batchSize);
+    const windowBatches = Math.ceil(windows.length / batchSize);
+    const nextBatch = (chosen: readonly number[], negativeRng: Rng): TrainingBatchArrays => {
+      const batch = trainingBatch(
+        encoded,
+        chosen.map((j) => windows[j]!),
+        config.profileSize,
+      );
+      if (sampler) addNegatives(batch, sampler, modelOptions.negatives, negativeRng);
+      if (config.profileSize > 0) {
+        const profiles = new Float32Array(chosen.length * config.profileSize);
+        chosen.forEach((j, row) => {
+          const p = windowProfiles[j];
+          if (p) profiles.set(p, row * config.profileSize);
+        });
+        batch.profiles = profiles;
+      }
+      return batch;
+    };
+    const tasteBatchOf = (users: readonly number[], tasteRng: Rng): TasteBatchArrays => {
+      const inputs: EncodedSequence[] = [];
+      const heldOut: HeldOut[] = [];
+      for (const userId of users) {
+        const { kept, held } = holdOutPart(sequences.get(userId)!, tasteRng);
+        if (config.profileSize > 0) {
+          const prefixEnd = Math.max(0, kept.items.length - modelOptions.maxLength);
+          kept.profile = profileOf(userId, kept, prefixEnd);
+        }
+        inputs.push(kept);
+        heldOut.push(held);
+      }
+      return tasteBatch(inputs, heldOut, catalog.size, modelOptions.maxLength, config.profileSize);
+    };
     const source = {
-      batchCount: () => Math.ceil(windows.length / batchSize),
-      positions: (b: TrainingBatchArrays) => b.targets.length,
-      *batches(_epoch: number, rng: Rng): Iterable<TrainingBatchArrays> {
+      batchCount: () => windowBatches + tasteBatches,
+      positions: (b: TrainingBatchArrays | TasteBatchArrays) =>
+        'kind' in b && b.kind === 'taste' ? b.rows : (b as TrainingBatchArrays).targets.length,
+      *batches(_epoch: number, rng: Rng): Iterable<TrainingBatchArrays | TasteBatchArrays> {
         const order = rng.shuffle(windows.map((_, i) => i));
+        const tasteOrder = rng.shuffle([...tasteUsers]);
         const negativeRng = rng.fork('negatives');
-        for (let i = 0; i < order.length; i += batchSize) {
-          const chosen = order.slice(i, i + batchSize);
-          const batchWindows: Window[] = chosen.map((j) => windows[j]!);
-          const batch = trainingBatch(encoded, batchWindows, config.profileSize);
-          if (sampler) addNegatives(batch, sampler, modelOptions.negatives, negativeRng);
-          if (config.profileSize > 0) {
-            const profiles = new Float32Array(chosen.length * config.profileSize);
-            chosen.forEach((j, row) => {
-              const p = windowProfiles[j];
-              if (p) profiles.set(p, row * config.profileSize);
-            });
-            batch.profiles = profiles;
+        const tasteRng = rng.fork('taste');
+        // Interleave the two kinds evenly: after each next-movie batch, as many taste batches as are due.
+        let taste = 0;
+        for (let b = 0; b < windowBatches; b++) {
+          yield nextBatch(order.slice(b * batchSize, (b + 1) * batchSize), negativeRng);
+          while (taste < tasteBatches && taste * windowBatches < (b + 1) * tasteBatches) {
+            yield tasteBatchOf(tasteOrder.slice(taste * batchSize, (taste + 1) * batchSize), tasteRng);
+            taste++;
           }
-          yield batch;
+        }
+        for (; taste < tasteBatches; taste++) {
+          yield tasteBatchOf(tasteOrder.slice(taste * batchSize, (taste + 1) * batchSize), tasteRng);
         }
       },
     };
@@ -486,6 +525,7 @@ export class RecommenderPipeline implements Scorer {
     }
   }
 
+  /** One case per validation user: every held-out rating of the user is relevant, its history is the training one. */
   private validationCases(
     validation: RatingTable,
     sequences: Map<number, EncodedSequence>,
@@ -493,24 +533,30 @@ export class RecommenderPipeline implements Scorer {
     scale: RatingScale,
     demographics: Map<number, Omit<User, 'id'>>,
   ): ValidationCase[] {
-    const cases: ValidationCase[] = [];
     const none: EncodedSequence = {
       items: new Int32Array(0),
       ratings: new Float32Array(0),
       times: new Float64Array(0),
     };
+    const byUser = new Map<number, ValidationCase>();
     for (let i = 0; i < validation.length; i++) {
       const userId = validation.userIds[i]!;
       const target = validation.movieIds[i]!;
       if (!catalog.has(target)) continue;
-      const seq = sequences.get(userId) ?? none;
-      cases.push({
-        history: historyPrefix(userId, seq, seq.items.length, scale, catalog, demographics),
-        target,
-        rating: validation.ratings[i]!,
-      });
+      let c = byUser.get(userId);
+      if (!c) {
+        const seq = sequences.get(userId) ?? none;
+        c = {
+          history: historyPrefix(userId, seq, seq.items.length, scale, catalog, demographics),
+          targets: [],
+          ratings: [],
+        };
+        byUser.set(userId, c);
+      }
+      c.targets.push(target);
+      c.ratings.push(validation.ratings[i]!);
     }
-    return cases;
+    return [...byUser.values()];
   }
 
   /** Next-movie ranking metrics and rating errors on the validation cases (see {@link VALIDATION_METRICS}). */
@@ -523,11 +569,12 @@ export class RecommenderPipeline implements Scorer {
     let mrr = 0;
     let squared = 0;
     let absolute = 0;
+    let rated = 0;
     await this.inferChunks(
       cases.map((c) => c.history),
       { scores: true, ratings: true },
       (row, { scores, ratings }, seq) => {
-        const { target, rating } = cases[row]!;
+        const { targets, ratings: actual } = cases[row]!;
         const picks = this.modules.recommender.select(
           scores!,
           state.catalog,
@@ -536,15 +583,18 @@ export class RecommenderPipeline implements Scorer {
         );
         const m = rankingMetricsAtK(
           picks.map((p) => state.catalog.ids[p.index]!),
-          [target],
+          targets,
           k,
         );
         ndcg += m.ndcg;
         hit += m.hitRate;
         mrr += m.mrr;
-        const error = min + (max - min) * ratings![state.catalog.indexOf(target)]! - rating;
-        squared += error * error;
-        absolute += Math.abs(error);
+        targets.forEach((movieId, j) => {
+          const error = min + (max - min) * ratings![state.catalog.indexOf(movieId)]! - actual[j]!;
+          squared += error * error;
+          absolute += Math.abs(error);
+          rated++;
+        });
       },
     );
     const n = cases.length;
@@ -552,8 +602,8 @@ export class RecommenderPipeline implements Scorer {
       'NDCG@10': ndcg / n,
       'HR@10': hit / n,
       'MRR@10': mrr / n,
-      RMSE: Math.sqrt(squared / n),
-      MAE: absolute / n,
+      RMSE: Math.sqrt(squared / rated),
+      MAE: absolute / rated,
     };
   }
 
@@ -725,6 +775,47 @@ function initialValues(
   return { rankingBias, ratingBias, content };
 }
 
+/** Share of taste samples that keep only a prefix of up to {@link COLD_PREFIX} movies (cold-start-like). */
+const PREFIX_SHARE = 0.25;
+/** Longest kept prefix of a cold-start-like taste sample. */
+const COLD_PREFIX = 5;
+
+/**
+ * Splits a history for the taste objective: a quarter of the time it keeps only its first 0–5 movies (as a new
+ * user would have), otherwise each movie stays with a probability drawn from [0.5, 0.9]; the rest is held out
+ * (at least one movie). Both parts keep time order.
+ */
+function holdOutPart(seq: EncodedSequence, rng: Rng): { kept: EncodedSequence; held: HeldOut } {
+  const n = seq.items.length;
+  const keep = new Uint8Array(n);
+  if (rng.next() < PREFIX_SHARE) {
+    const k = rng.int(Math.min(COLD_PREFIX, n - 1) + 1);
+    keep.fill(1, 0, k);
+  } else {
+    const rate = 0.5 + 0.4 * rng.next();
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      keep[i] = rng.next() < rate ? 1 : 0;
+      kept += keep[i]!;
+    }
+    if (kept === n) keep[rng.int(n)] = 0;
+  }
+  const keptRows: number[] = [];
+  const heldRows: number[] = [];
+  for (let i = 0; i < n; i++) (keep[i] ? keptRows : heldRows).push(i);
+  return {
+    kept: {
+      items: Int32Array.from(keptRows, (i) => seq.items[i]!),
+      ratings: Float32Array.from(keptRows, (i) => seq.ratings[i]!),
+      times: Float64Array.from(keptRows, (i) => seq.times[i]!),
+    },
+    held: {
+      items: Int32Array.from(heldRows, (i) => seq.items[i]!),
+      ratings: Float32Array.from(heldRows, (i) => seq.ratings[i]!),
+    },
+  };
+}
+
 /** Draws the batch's shared negatives and their log expected counts (log-Q) under the proposal. */
 function addNegatives(batch: TrainingBatchArrays, sampler: AliasSampler, count: number, rng: Rng): void {
   const negatives = sampler.sampleMany(rng, count);
@@ -733,7 +824,11 @@ function addNegatives(batch: TrainingBatchArrays, sampler: AliasSampler, count: 
   batch.targetLogQ = Float32Array.from(batch.targets, (i) => Math.log(count * sampler.probability(i)));
 }
 
-/** Splits off the last rating (stable time order) of a seeded 10% of users with at least 3 ratings. */
+/**
+ * Splits off the last rating (stable time order) of a seeded quarter of the users with at least 3 ratings (at
+ * least 100 of them when there are, at most {@link MAX_VALIDATION_USERS}): enough single-movie cases for a
+ * stable NDCG@10 from epoch to epoch.
+ */
 function holdOutLastRatings(
   table: RatingTable,
   seed: number,
@@ -741,7 +836,11 @@ function holdOutLastRatings(
   const timelines = userTimelines(table);
   const eligible = [...timelines.entries()].filter(([, rows]) => rows.length >= 3).map(([u]) => u);
   eligible.sort((a, b) => a - b);
-  const count = Math.min(MAX_VALIDATION_USERS, Math.max(1, Math.round(eligible.length * 0.1)));
+  const count = Math.min(
+    MAX_VALIDATION_USERS,
+    eligible.length,
+    Math.max(100, Math.round(eligible.length * 0.25)),
+  );
   const chosen = new Rng(`${seed}:validation`).shuffle(eligible).slice(0, eligible.length >= 10 ? count : 0);
   const held = new Uint8Array(table.length);
   for (const u of chosen) {

@@ -5,13 +5,16 @@
  * @module
  */
 // The CLI uses the public API only (the build resolves '../index' to the library bundle instead of copying it).
+import { writeFile } from 'node:fs/promises';
 import {
   BiasedMfBaseline,
+  BprMfBaseline,
   ConfigError,
   type CreateRecommenderOptions,
   createRecommender,
   DataMissingError,
   type Dataset,
+  EaseBaseline,
   type FitOptions,
   GlobalMeanBaseline,
   generateSyntheticCatalog,
@@ -25,7 +28,9 @@ import {
   PopularityBaseline,
   PROTOCOL_NAMES,
   type ProtocolName,
+  RecencyItemKnnBaseline,
   type RecommenderPipeline,
+  resultToHtml,
   resultToJSON,
   resultToMarkdown,
   runProtocol,
@@ -231,6 +236,7 @@ function baselinesFor(protocol: ProtocolName, seed: number): ModelSpec[] {
   };
   const itemKnn: ModelSpec = { name: 'item-knn', kind: 'baseline', create: () => new ItemKnnBaseline() };
   const mf: ModelSpec = { name: 'biased-mf', kind: 'baseline', create: () => new BiasedMfBaseline({ seed }) };
+  const ease: ModelSpec = { name: 'ease', kind: 'baseline', create: () => new EaseBaseline() };
   switch (protocol) {
     case 'R':
       return [
@@ -242,8 +248,19 @@ function baselinesFor(protocol: ProtocolName, seed: number): ModelSpec[] {
     case 'C':
       return [mf];
     case 'T':
+      return [
+        popularity,
+        itemKnn,
+        { name: 'bpr-mf', kind: 'baseline', create: () => new BprMfBaseline({ seed }) },
+        ease,
+      ];
     case 'S':
-      return [popularity, itemKnn];
+      return [
+        popularity,
+        itemKnn,
+        { name: 'recency-item-knn', kind: 'baseline', create: () => new RecencyItemKnnBaseline() },
+        ease,
+      ];
     case 'K':
       return [
         popularity,
@@ -261,10 +278,17 @@ export async function evaluateCommand(
     users?: number;
     baselines?: boolean;
     lenient?: boolean;
+    /** Write the HTML report (tables, metric bar charts with intervals, training curves) to this file. */
+    html?: string;
+    /** Bootstrap resamples of the intervals; 0 computes none. Default 1000. */
+    resamples?: number;
   },
   progress: Progress,
 ): Promise<CommandResult> {
   const protocol = flags.protocol.toUpperCase() as ProtocolName;
+  if (flags.resamples !== undefined && !(Number.isInteger(flags.resamples) && flags.resamples >= 0)) {
+    throw new ConfigError('--resamples', 'an integer ≥ 0', flags.resamples);
+  }
   if (!PROTOCOL_NAMES.includes(protocol)) {
     throw new ConfigError('--protocol', `one of ${PROTOCOL_NAMES.join(', ')}`, flags.protocol);
   }
@@ -285,6 +309,7 @@ export async function evaluateCommand(
     seed,
     folds,
     users: flags.users,
+    bootstrap: flags.resamples === 0 ? false : { resamples: flags.resamples ?? 1000 },
     fitOptions: fitProgress(progress, 'model'),
     onProgress: (e) => {
       const label = `${e.model}${e.fold ? ` ${e.fold}` : ''} ${e.stage}`;
@@ -296,7 +321,13 @@ export async function evaluateCommand(
     },
   });
   progress.stop();
-  return { json: resultToJSON(result), text: resultToMarkdown(result) };
+  const json = resultToJSON(result);
+  let text = resultToMarkdown(result);
+  if (flags.html) {
+    await writeFile(flags.html, await resultToHtml(result));
+    text += `\nHTML report written to ${flags.html}\n`;
+  }
+  return { json: flags.html ? { ...json, html: flags.html } : json, text };
 }
 
 /** `reelrec demo`: trains on the synthetic default (or `--data`), shows recommendations and protocol S metrics. */

@@ -15,6 +15,7 @@ import {
   trainCommand,
 } from './commands';
 import { createProgress } from './progress';
+import { tuneCommand } from './tune';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -107,8 +108,39 @@ modelOptions(
     .option('--k <n>', 'cutoff K of the ranking metrics', positive)
     .option('--users <n>', 'evaluate at most this many users (seeded sample)', positive)
     .option('--no-baselines', 'run the RNN only')
+    .option(
+      '--resamples <n>',
+      'bootstrap resamples of the confidence intervals (0: none; default 1000)',
+      integer,
+    )
+    .option('--html <file>', 'also write a self-contained HTML report (tables, charts, training curves)')
     .option('--lenient', 'skip and count bad lines instead of stopping at the first')
     .option('--json', 'print one JSON document'),
 ).action(async (flags) => run(flags.json, () => evaluateCommand(flags, createProgress())));
+
+modelOptions(
+  program
+    .command('tune')
+    .description(
+      'search hyperparameters on a validation split of a protocol (its test part is never used); resumable with --state',
+    )
+    .option('--data <dir>', 'MovieLens directory (default: $REELREC_DATA)')
+    .option('--protocol <name>', 'R, C, T, S or K (default S)')
+    .option('--strategy <name>', 'grid, random or successive-halving (default random)')
+    .option('--trials <n>', 'most trials to run (random and successive-halving default 8)', positive)
+    .option('--seconds <n>', 'time budget: no trial starts after it, the running one is stopped', positive)
+    .option(
+      '--space <json>',
+      'hyperparameter domains as JSON, e.g. \'{"learningRate":{"min":0.0003,"max":0.01,"log":true},"hiddenSize":[32,64]}\' (default: learning rate, hidden size, dropout)',
+    )
+    .option('--metric <key>', 'metric to optimise (default NDCG@K; RMSE for R, F1 for C)')
+    .option('--k <n>', 'cutoff K of the ranking metrics', positive)
+    .option('--users <n>', 'evaluate at most this many validation users per trial (seeded sample)', positive)
+    .option('--eta <n>', 'successive halving: keep the best 1/eta per rung (default 3)', positive)
+    .option('--configs <n>', 'successive halving: configurations of the first rung', positive)
+    .option('--state <file>', 'JSON state file: written after each trial; an existing one is resumed')
+    .option('--lenient', 'skip and count bad lines instead of stopping at the first')
+    .option('--json', 'print one JSON document'),
+).action(async (flags) => run(flags.json, () => tuneCommand(flags, createProgress())));
 
 await program.parseAsync(process.argv);

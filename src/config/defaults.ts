@@ -7,7 +7,8 @@ import type { BackendName } from '../backend';
 import { ConfigError } from '../errors';
 import { registeredCells } from '../model/cells';
 import { RANKING_LOSSES, type RankingLoss } from '../model/sequence-rnn';
-import { OPTIMIZER_NAMES, type OptimizerName } from '../training/optimizers';
+import { DEFAULT_WEIGHT_DECAY, OPTIMIZER_NAMES, type OptimizerName } from '../training/optimizers';
+import { checkSchedule, SCHEDULE_DEFAULTS, type ScheduleName } from '../training/schedules';
 
 /** Shape of the recurrent model. */
 export interface ModelOptions {
@@ -41,6 +42,13 @@ export interface ModelOptions {
   dropout: number;
   /** Dropout of each cell's recurrent state in training (one mask per sequence, seeded). Default 0. */
   recurrentDropout: number;
+  /**
+   * Weight of the taste objective (0: off): each epoch, every user's history is read with part of it held out
+   * (at random, or all but its first few movies) and the last state predicts the held-out movies and their
+   * ratings — what top-N over a whole history (protocol T), cold start (K) and rating prediction (R, C) ask.
+   * Default 1.
+   */
+  tasteWeight: number;
 }
 
 /** How the model is trained. */
@@ -49,17 +57,43 @@ export interface TrainingOptions {
   epochs: number;
   /** Training windows per batch. Default 64. */
   batchSize: number;
-  /** Default `'adam'`. */
+  /** Default `'adam'`; `'adamw'` adds decoupled weight decay (`weightDecay`). */
   optimizer: OptimizerName;
-  /** Default 0.002. */
+  /** Default 0.002. The base rate of the schedule. */
   learningRate: number;
+  /**
+   * Decoupled weight decay of `'adamw'`: each step multiplies every weight except biases by
+   * `1 − learningRate_t · weightDecay`. Default 0.01. Setting it above 0 with another optimizer is refused
+   * (use `l2` with those).
+   */
+  weightDecay: number;
+  /** L2 penalty `l2 · Σ w²` over every weight except biases, added to the training loss. Default 0. */
+  l2: number;
+  /**
+   * Learning-rate schedule: `'constant'` (default), `'step'` (× `stepFactor` every `stepEvery` epochs) or
+   * `'cosine'` (down to `cosineFloor` × `learningRate` over the planned steps).
+   */
+  schedule: ScheduleName;
+  /**
+   * Linear warm-up before the schedule: 0 (default) none, an integer ≥ 1 a number of steps, a number in (0, 1) a
+   * fraction of the planned steps (epochs × batches per epoch).
+   */
+  warmup: number;
+  /** `schedule: 'step'`: epochs between decays. Default 5. */
+  stepEvery: number;
+  /** `schedule: 'step'`: factor of each decay, in (0, 1]. Default 0.5. */
+  stepFactor: number;
+  /** `schedule: 'cosine'`: the final learning rate as a fraction of `learningRate`, in [0, 1]. Default 0. */
+  cosineFloor: number;
   /** Global gradient-norm clip (0: off). Default 5. */
   clipNorm: number;
   /** Early-stopping patience in epochs (0: off). Default 3. */
   patience: number;
   /**
    * Validation for early stopping when `fit` is not given one: `'auto'` (default) holds out the last rating of a
-   * seeded 10% of users (at most 2,000) and monitors NDCG@10 of the next movie; `'none'` trains all epochs.
+   * seeded quarter of the users (at least 100 when there are, at most 2,000) and monitors `monitor` on it;
+   * `'none'` trains all epochs. A `validation` table given to `fit` may hold several ratings per user: they are
+   * all relevant to that user's case.
    */
   validation: 'auto' | 'none';
   /**
@@ -118,6 +152,7 @@ export const MODEL_DEFAULTS: Readonly<ModelOptions> = {
   negatives: 256,
   dropout: 0,
   recurrentDropout: 0,
+  tasteWeight: 1,
 };
 
 /**
@@ -134,6 +169,13 @@ export const TRAINING_DEFAULTS: Readonly<TrainingOptions> = {
   batchSize: 64,
   optimizer: 'adam',
   learningRate: 0.002,
+  weightDecay: DEFAULT_WEIGHT_DECAY,
+  l2: 0,
+  schedule: SCHEDULE_DEFAULTS.name,
+  warmup: SCHEDULE_DEFAULTS.warmup,
+  stepEvery: SCHEDULE_DEFAULTS.stepEvery,
+  stepFactor: SCHEDULE_DEFAULTS.stepFactor,
+  cosineFloor: SCHEDULE_DEFAULTS.cosineFloor,
   clipNorm: 5,
   patience: 3,
   validation: 'auto',
@@ -195,6 +237,9 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
     throw new ConfigError('model.loss', `one of ${RANKING_LOSSES.join(', ')}`, model.loss);
   }
   positiveInteger('model.negatives', model.negatives);
+  if (!(model.tasteWeight >= 0 && Number.isFinite(model.tasteWeight))) {
+    throw new ConfigError('model.tasteWeight', 'a number ≥ 0', model.tasteWeight);
+  }
   for (const key of ['dropout', 'recurrentDropout'] as const) {
     const rate = model[key];
     if (!(rate >= 0 && rate < 1)) throw new ConfigError(`model.${key}`, 'a number in [0, 1)', rate);
@@ -213,6 +258,32 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
   if (!(training.clipNorm >= 0)) {
     throw new ConfigError('training.clipNorm', 'a number ≥ 0', training.clipNorm);
   }
+  if (!(training.weightDecay >= 0 && Number.isFinite(training.weightDecay))) {
+    throw new ConfigError('training.weightDecay', 'a number ≥ 0', training.weightDecay);
+  }
+  // The default weight decay belongs to 'adamw'; one set by hand with another optimizer is a mistake (in PyTorch,
+  // Adam's weight_decay is an L2 penalty), not something to ignore.
+  if (
+    options.training?.weightDecay !== undefined &&
+    training.weightDecay > 0 &&
+    training.optimizer !== 'adamw'
+  ) {
+    throw new ConfigError(
+      'training.weightDecay',
+      `0 with optimizer '${training.optimizer}' (decoupled weight decay needs optimizer 'adamw'; training.l2 adds an L2 penalty)`,
+      training.weightDecay,
+    );
+  }
+  if (!(training.l2 >= 0 && Number.isFinite(training.l2))) {
+    throw new ConfigError('training.l2', 'a number ≥ 0', training.l2);
+  }
+  checkSchedule({
+    name: training.schedule,
+    warmup: training.warmup,
+    stepEvery: training.stepEvery,
+    stepFactor: training.stepFactor,
+    cosineFloor: training.cosineFloor,
+  });
   positiveInteger('training.patience', training.patience, 0);
   if (!VALIDATION_METRICS.includes(training.monitor)) {
     throw new ConfigError('training.monitor', `one of ${VALIDATION_METRICS.join(', ')}`, training.monitor);

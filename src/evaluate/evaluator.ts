@@ -14,6 +14,7 @@ import {
   type ProtocolResult,
   runProtocol,
 } from './protocols';
+import { type HtmlReportOptions, resultToHtml } from './report-html';
 
 /** Options of {@link Evaluator}: the defaults of every run. */
 export interface EvaluatorOptions {
@@ -74,8 +75,13 @@ export class Evaluator {
   }
 
   /** The result with non-finite numbers as `null`, safe for `JSON.stringify` (see {@link resultToJSON}). */
-  toJSON(result: ProtocolResult): JsonProtocolResult {
-    return resultToJSON(result);
+  toJSON(result: ProtocolResult, options?: JsonOptions): JsonProtocolResult {
+    return resultToJSON(result, options);
+  }
+
+  /** One self-contained HTML page of one or more results (see {@link resultToHtml}). */
+  toHtml(results: ProtocolResult | readonly ProtocolResult[], options?: HtmlReportOptions): Promise<string> {
+    return resultToHtml(results, options);
   }
 }
 
@@ -135,8 +141,16 @@ export function resultToMarkdown(result: ProtocolResult, options: MarkdownOption
   return `${lines.join('\n')}\n`;
 }
 
+/** Options of {@link resultToJSON}. */
+export interface JsonOptions {
+  /** Keep each row's `perUser` data (large: every user's values, every prediction in C). Default false. */
+  perUser?: boolean;
+}
+
 /** A {@link MetricRow} whose numbers may be `null` (for NaN and infinities). */
-export type JsonMetricRow = Omit<MetricRow, 'metrics' | 'perFold'> & {
+export type JsonMetricRow = Omit<MetricRow, 'metrics' | 'perFold' | 'intervals'> & {
+  /** Bootstrap intervals by metric key; `null` for a non-finite bound. */
+  intervals?: Record<string, [number | null, number | null]>;
   /** Metric values by report key; `null` for a non-finite value. */
   metrics: Record<string, number | null>;
   /** Protocols R and C: the values of each fold, `null` for a non-finite value. */
@@ -155,8 +169,9 @@ export type JsonProtocolResult = Omit<ProtocolResult, 'results'> & {
 };
 
 /**
- * A copy of the result with every non-finite metric value as `null`, so `JSON.stringify` keeps it (it would
- * print NaN as `null` anyway, but silently; here the type says so).
+ * A copy of the result with every non-finite metric value (and interval bound) as `null`, so `JSON.stringify`
+ * keeps it (it would print NaN as `null` anyway, but silently; here the type says so). Rows keep their
+ * `intervals` and `training` histories; their `perUser` data is left out unless `options.perUser`.
  *
  * @example
  * ```ts
@@ -165,15 +180,27 @@ export type JsonProtocolResult = Omit<ProtocolResult, 'results'> & {
  * await import('node:fs/promises').then((fs) => fs.writeFile('t.json', JSON.stringify(resultToJSON(result))));
  * ```
  */
-export function resultToJSON(result: ProtocolResult): JsonProtocolResult {
+export function resultToJSON(result: ProtocolResult, options: JsonOptions = {}): JsonProtocolResult {
+  const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
   const clean = (m: Record<string, number>): Record<string, number | null> =>
-    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
+    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, finite(v)]));
   return {
     ...result,
     notes: [...result.notes],
-    results: result.results.map((row) => ({
+    results: result.results.map(({ perUser, intervals, ...row }) => ({
       ...row,
       metrics: clean(row.metrics),
+      ...(intervals
+        ? {
+            intervals: Object.fromEntries(
+              Object.entries(intervals).map(([k, [lo, hi]]) => [
+                k,
+                [finite(lo), finite(hi)] as [number | null, number | null],
+              ]),
+            ),
+          }
+        : {}),
+      ...(options.perUser && perUser ? { perUser } : {}),
       ...(row.perFold
         ? { perFold: row.perFold.map((f) => ({ fold: f.fold, metrics: clean(f.metrics) })) }
         : {}),

@@ -5,9 +5,23 @@
  */
 export * from './baselines';
 export {
+  type BootstrapOptions,
+  bootstrapIntervals,
+  type ClassificationPerUser,
+  type ComparableRow,
+  compareModels,
+  type ModelComparison,
+  metricsFromWeights,
+  type PerUserData,
+  percentileInterval,
+  type RankingPerUser,
+  type RatingPerUser,
+} from './bootstrap';
+export {
   Evaluator,
   type EvaluatorOptions,
   type JsonMetricRow,
+  type JsonOptions,
   type JsonProtocolResult,
   type MarkdownOptions,
   resultToJSON,
@@ -40,4 +54,6 @@ export {
   type ProtocolOptions,
   type ProtocolResult,
   runProtocol,
+  type TrainingRecord,
 } from './protocols';
+export { type HtmlReportOptions, resultToHtml } from './report-html';

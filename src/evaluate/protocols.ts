@@ -11,7 +11,7 @@ import { leaveOneOutSplit, stratifiedRandomSplit, userHoldoutSplit, userTimeline
 import type { Dataset, RatingTable, User } from '../data/types';
 import { AbortedError, ConfigError, StateError } from '../errors';
 import { topK } from '../recommend/topk';
-import type { FitOptions, HistoryItem, Scorer, UserHistory } from '../recommend/types';
+import type { EpochLog, FitOptions, FitSummary, HistoryItem, Scorer, UserHistory } from '../recommend/types';
 import { Rng } from '../util/random';
 import {
   AlwaysLikedPredictor,
@@ -19,6 +19,15 @@ import {
   LIKED_RATING,
   MovieMeanPredictor,
 } from './baselines/trivial';
+import {
+  type BootstrapOptions,
+  bootstrapIntervals,
+  type ClassificationPerUser,
+  metricsFromWeights,
+  type PerUserData,
+  type RankingPerUser,
+  type RatingPerUser,
+} from './bootstrap';
 import {
   catalogCoverage,
   intraListDiversity,
@@ -156,6 +165,28 @@ export interface ProtocolOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Evaluate at most this many users (a seeded sample), for quick runs. Default: all. Training is not cut. */
   users?: number;
+  /**
+   * Per-user bootstrap intervals of every metric ({@link MetricRow.intervals}): resamples (default 1000),
+   * confidence (default 0.95) and seed (default: the protocol's `seed`); `false` computes none. Every row of
+   * a run is resampled with the same draws of users.
+   */
+  bootstrap?: BootstrapOptions | false;
+}
+
+/** One fit of a row's model: its epoch history, for training curves. */
+export interface TrainingRecord {
+  /** The fold (protocols R and C); absent when the model was fitted once. */
+  fold?: string;
+  /** Epochs run. */
+  epochs: number;
+  /** The epoch whose weights were kept. */
+  bestEpoch: number;
+  /** True when the fit was stopped by the abort signal. */
+  aborted: boolean;
+  /** Wall-clock seconds of the fit. */
+  seconds: number;
+  /** One entry per epoch: loss, validation loss and metrics, seconds. */
+  history: EpochLog[];
 }
 
 /** One row of a report: a model (in a scenario) and its metrics. */
@@ -179,6 +210,18 @@ export interface MetricRow {
   seconds: number;
   /** Remarks on this row alone, when there are any. */
   notes?: string[];
+  /**
+   * Percentile bootstrap intervals over users, by metric key (see {@link bootstrapIntervals}): `[low, high]`
+   * at the run's confidence (95% by default). Absent with `bootstrap: false`.
+   */
+  intervals?: Record<string, [number, number]>;
+  /**
+   * What each evaluated user contributed, for {@link compareModels} and custom resampling. `resultToJSON`
+   * leaves it out unless asked.
+   */
+  perUser?: PerUserData;
+  /** Each fit's epoch history (models that report epochs; baselines without epochs have none). */
+  training?: TrainingRecord[];
 }
 
 /** What {@link runProtocol} returns: plain data, ready for `JSON.stringify` (NaN aside: see `resultToJSON`). */
@@ -215,6 +258,7 @@ interface Ctx {
   demographics: Map<number, Partial<Omit<User, 'id'>>>;
   evaluatedUsers: Set<number>;
   notes: string[];
+  bootstrap: BootstrapOptions | false;
   /** Candidate movie ids, ascending (computed on first use). */
   catalog?: number[];
 }
@@ -231,6 +275,11 @@ interface Ctx {
  * `movie-mean` are added unless `models` already has rows of those names (they train on the whole base file,
  * since their threshold is fixed). Histories carry `userId` and demographics (age, gender, occupation), except in
  * K, where no `userId` is given: held-out users are unknown to every model.
+ *
+ * Each row also keeps what every evaluated user contributed (`perUser`), a percentile bootstrap interval over
+ * users for each metric (`intervals`; see `bootstrap` in {@link ProtocolOptions} and {@link bootstrapIntervals}),
+ * and each fit's epoch history (`training`) when the model reports epochs. Compare two rows with
+ * {@link compareModels}; draw them with {@link resultToHtml}.
  *
  * @throws {ConfigError} on an unknown protocol, a bad `k` or `users`, duplicate model names, or missing folds
  *   for R and C.
@@ -287,6 +336,7 @@ export async function runProtocol(
     demographics,
     evaluatedUsers: new Set(),
     notes: [PROTOCOL_INFO[protocol].title, ...PROTOCOL_INFO[protocol].published.map((p) => `Compare: ${p}`)],
+    bootstrap: options.bootstrap === false ? false : { seed: `${seed}:bootstrap`, ...options.bootstrap },
   };
   let results: MetricRow[];
   switch (protocol) {
@@ -305,6 +355,15 @@ export async function runProtocol(
     default:
       results = await runK(ctx, models);
       break;
+  }
+  for (const row of results) addIntervals(ctx, row);
+  if (ctx.bootstrap !== false) {
+    ctx.notes.push(
+      `Intervals: ${Math.round((ctx.bootstrap.confidence ?? 0.95) * 100)}% percentile bootstrap over users, ${ctx.bootstrap.resamples ?? 1000} resamples.` +
+        (protocol === 'R' || protocol === 'C'
+          ? ''
+          : ' Coverage is not a mean over users: a resample holds about 63% distinct users, so its interval sits below the figure and shows spread only.'),
+    );
   }
   return {
     protocol,
@@ -328,17 +387,24 @@ async function runR(ctx: Ctx, models: readonly ModelSpec[], folds: FoldSplit[]):
   for (const spec of models) {
     const start = performance.now();
     const perFold: Array<{ fold: string; metrics: Record<string, number> }> = [];
+    const training: TrainingRecord[] = [];
+    const byFold: Array<{ fold: string; req: RatingRequests; pred: number[] }> = [];
     let skipped = false;
     for (const fold of folds) {
       const done = await withScorer(spec, async (scorer) => {
         if (!scorer.predictRatings) return false;
-        await fitScorer(ctx, scorer, spec.name, fold.train, undefined, fold.name);
+        keepTraining(
+          training,
+          await fitScorer(ctx, scorer, spec.name, fold.train, undefined, fold.name),
+          fold.name,
+        );
         const req = ratingRequests(ctx, fold.train, fold.test);
         const pred = await predictAll(ctx, scorer, spec.name, req, fold.name);
         perFold.push({
           fold: fold.name,
           metrics: { RMSE: rmse(pred, req.actual), MAE: mae(pred, req.actual) },
         });
+        byFold.push({ fold: fold.name, req, pred });
         return true;
       });
       if (!done) {
@@ -356,7 +422,15 @@ async function runR(ctx: Ctx, models: readonly ModelSpec[], folds: FoldSplit[]):
       metrics.RMSE_u1 = u1.metrics.RMSE!;
       metrics.MAE_u1 = u1.metrics.MAE!;
     }
-    rows.push({ name: spec.name, kind: spec.kind, metrics, perFold, seconds: elapsed(start) });
+    rows.push({
+      name: spec.name,
+      kind: spec.kind,
+      metrics,
+      perFold,
+      seconds: elapsed(start),
+      perUser: ratingPerUser(byFold),
+      ...withTraining(training),
+    });
   }
   return rows;
 }
@@ -374,6 +448,8 @@ async function runC(ctx: Ctx, models: readonly ModelSpec[], folds: FoldSplit[]):
     const start = performance.now();
     const perFold: Array<{ fold: string; metrics: Record<string, number> }> = [];
     const rowNotes: string[] = [];
+    const training: TrainingRecord[] = [];
+    const byFold: Array<{ fold: string; req: RatingRequests; pred: number[]; threshold: number }> = [];
     let skipped = false;
     for (const fold of folds) {
       const done = await withScorer(spec, async (scorer) => {
@@ -381,12 +457,20 @@ async function runC(ctx: Ctx, models: readonly ModelSpec[], folds: FoldSplit[]):
         let threshold: number;
         if (hasFixedThreshold(scorer)) {
           // Trivial predictors: fixed threshold, nothing to tune, so they train on the whole base file.
-          await fitScorer(ctx, scorer, spec.name, fold.train, undefined, fold.name);
+          keepTraining(
+            training,
+            await fitScorer(ctx, scorer, spec.name, fold.train, undefined, fold.name),
+            fold.name,
+          );
           threshold = scorer.likedThreshold;
           if (perFold.length === 0) rowNotes.push(`fixed threshold ${threshold} (not tuned)`);
         } else {
           const slice = stratifiedRandomSplit(fold.train, { trainRatio: 0.9, seed: ctx.seed });
-          await fitScorer(ctx, scorer, spec.name, slice.train, slice.test, fold.name);
+          keepTraining(
+            training,
+            await fitScorer(ctx, scorer, spec.name, slice.train, slice.test, fold.name),
+            fold.name,
+          );
           const val = ratingRequests(ctx, slice.train, slice.test);
           const valPred = await predictAll(ctx, scorer, spec.name, val, `${fold.name}/validation`);
           threshold = bestF1Threshold(valPred, val.actual.map(isLiked)).threshold;
@@ -414,6 +498,7 @@ async function runC(ctx: Ctx, models: readonly ModelSpec[], folds: FoldSplit[]):
             threshold,
           },
         });
+        byFold.push({ fold: fold.name, req, pred, threshold });
         return true;
       });
       if (!done) {
@@ -432,6 +517,8 @@ async function runC(ctx: Ctx, models: readonly ModelSpec[], folds: FoldSplit[]):
       perFold,
       seconds: elapsed(start),
       ...(rowNotes.length > 0 ? { notes: rowNotes } : {}),
+      perUser: classificationPerUser(byFold),
+      ...withTraining(training),
     });
   }
   return rows;
@@ -518,6 +605,8 @@ async function predictAll(
 // T, S, K: ranking
 
 interface RankRequest {
+  /** The user's id (also in protocol K, where the history carries none). */
+  user: number;
   history: UserHistory;
   /** Movie ids never to recommend (already seen). */
   exclude: ReadonlySet<number>;
@@ -535,6 +624,7 @@ async function runT(ctx: Ctx, models: readonly ModelSpec[]): Promise<MetricRow[]
     if (ctx.allowed && !ctx.allowed.has(u)) continue;
     const history = makeHistory(ctx, u, split.train, timelines.get(u));
     requests.push({
+      user: u,
       history,
       exclude: new Set(history.items.map((h) => h.movieId)),
       relevant: relevant.get(u)!,
@@ -544,11 +634,18 @@ async function runT(ctx: Ctx, models: readonly ModelSpec[]): Promise<MetricRow[]
   const rows: MetricRow[] = [];
   for (const spec of models) {
     const start = performance.now();
-    const metrics = await withScorer(spec, async (scorer) => {
-      await fitScorer(ctx, scorer, spec.name, split.train, undefined, 'train');
+    const training: TrainingRecord[] = [];
+    const ranked = await withScorer(spec, async (scorer) => {
+      keepTraining(training, await fitScorer(ctx, scorer, spec.name, split.train, undefined, 'train'));
       return rankAll(ctx, scorer, spec.name, requests, pop, 'test');
     });
-    rows.push({ name: spec.name, kind: spec.kind, metrics, seconds: elapsed(start) });
+    rows.push({
+      name: spec.name,
+      kind: spec.kind,
+      ...ranked,
+      seconds: elapsed(start),
+      ...withTraining(training),
+    });
   }
   return rows;
 }
@@ -568,6 +665,7 @@ async function runS(ctx: Ctx, models: readonly ModelSpec[]): Promise<MetricRow[]
     const rows = timelines.get(u)!;
     const history = makeHistory(ctx, u, ratings, rows.subarray(0, rows.length - 1));
     requests.push({
+      user: u,
       history,
       exclude: new Set(history.items.map((h) => h.movieId)),
       relevant: new Set([targets.get(u)!]),
@@ -577,11 +675,18 @@ async function runS(ctx: Ctx, models: readonly ModelSpec[]): Promise<MetricRow[]
   const rows: MetricRow[] = [];
   for (const spec of models) {
     const start = performance.now();
-    const metrics = await withScorer(spec, async (scorer) => {
-      await fitScorer(ctx, scorer, spec.name, split.train, split.validation, 'train');
+    const training: TrainingRecord[] = [];
+    const ranked = await withScorer(spec, async (scorer) => {
+      keepTraining(training, await fitScorer(ctx, scorer, spec.name, split.train, split.validation, 'train'));
       return rankAll(ctx, scorer, spec.name, requests, pop, 'test');
     });
-    rows.push({ name: spec.name, kind: spec.kind, metrics, seconds: elapsed(start) });
+    rows.push({
+      name: spec.name,
+      kind: spec.kind,
+      ...ranked,
+      seconds: elapsed(start),
+      ...withTraining(training),
+    });
   }
   return rows;
 }
@@ -608,6 +713,7 @@ async function runK(ctx: Ctx, models: readonly ModelSpec[]): Promise<MetricRow[]
     const all = toItems(hold.heldOut, rows);
     // No userId: a held-out user is unknown to every model, so the cold-start path is the only one.
     scenarios.demographics.push({
+      user: u,
       history: { items: [], ...(user ? { user } : {}) },
       exclude: new Set(),
       relevant: new Set(all.map((h) => h.movieId)),
@@ -618,6 +724,7 @@ async function runK(ctx: Ctx, models: readonly ModelSpec[]): Promise<MetricRow[]
     }
     const first = all.slice(0, K_HISTORY);
     scenarios['demographics+5'].push({
+      user: u,
       history: { items: first, ...(user ? { user } : {}) },
       exclude: new Set(first.map((h) => h.movieId)),
       relevant: new Set(all.slice(K_HISTORY).map((h) => h.movieId)),
@@ -632,14 +739,22 @@ async function runK(ctx: Ctx, models: readonly ModelSpec[]): Promise<MetricRow[]
   const rows: MetricRow[] = [];
   for (const spec of models) {
     const start = performance.now();
+    const training: TrainingRecord[] = [];
     const made = await withScorer(spec, async (scorer) => {
-      await fitScorer(ctx, scorer, spec.name, hold.train, undefined, 'train');
+      keepTraining(training, await fitScorer(ctx, scorer, spec.name, hold.train, undefined, 'train'));
       const fitSeconds = elapsed(start);
       const out: MetricRow[] = [];
       for (const scenario of K_SCENARIOS) {
         const t0 = performance.now();
-        const metrics = await rankAll(ctx, scorer, spec.name, scenarios[scenario], pop, scenario);
-        out.push({ name: spec.name, kind: spec.kind, scenario, metrics, seconds: fitSeconds + elapsed(t0) });
+        const ranked = await rankAll(ctx, scorer, spec.name, scenarios[scenario], pop, scenario);
+        out.push({
+          name: spec.name,
+          kind: spec.kind,
+          scenario,
+          ...ranked,
+          seconds: fitSeconds + elapsed(t0),
+          ...withTraining(training),
+        });
       }
       return out;
     });
@@ -648,7 +763,10 @@ async function runK(ctx: Ctx, models: readonly ModelSpec[]): Promise<MetricRow[]
   return rows;
 }
 
-/** Scores every catalog movie for each request, takes the top K of the non-excluded ones, averages metrics. */
+/**
+ * Scores every catalog movie for each request, takes the top K of the non-excluded ones, and keeps each user's
+ * metrics and list; the row's metrics are their means (coverage: over the union of the lists).
+ */
 async function rankAll(
   ctx: Ctx,
   scorer: Scorer,
@@ -656,27 +774,33 @@ async function rankAll(
   requests: readonly RankRequest[],
   pop: PopularityCounts,
   fold: string,
-): Promise<Record<string, number>> {
+): Promise<{ metrics: Record<string, number>; perUser: RankingPerUser }> {
   const catalog = catalogIds(ctx);
   const position = new Map<number, number>();
   for (let i = 0; i < catalog.length; i++) position.set(catalog[i]!, i);
   const genres = new Map<number, readonly string[]>();
   for (const m of ctx.dataset.movies) genres.set(m.id, m.genres);
   const k = ctx.k;
-  const sums: RankingMetrics = {
-    precision: 0,
-    recall: 0,
-    f1: 0,
-    ndcg: 0,
-    map: 0,
-    mapRel: 0,
-    hitRate: 0,
-    mrr: 0,
+  const keys: Array<[string, keyof RankingMetrics | 'diversity' | 'novelty']> = [
+    [`P@${k}`, 'precision'],
+    [`R@${k}`, 'recall'],
+    [`F1@${k}`, 'f1'],
+    [`NDCG@${k}`, 'ndcg'],
+    [`MAP@${k}`, 'map'],
+    [`MAPrel@${k}`, 'mapRel'],
+    [`HR@${k}`, 'hitRate'],
+    [`MRR@${k}`, 'mrr'],
+    ['diversity', 'diversity'],
+    ['novelty', 'novelty'],
+  ];
+  const perUser: RankingPerUser = {
+    type: 'ranking',
+    users: [],
+    values: Object.fromEntries(keys.map(([key]) => [key, []])),
+    lists: [],
+    catalogSize: catalog.length,
   };
-  const lists: Int32Array[] = [];
-  let diversity = 0;
-  let nov = 0;
-  let n = 0;
+  const entries: Array<{ user: number; values: number[]; list: number[] }> = [];
   const total = requests.length;
   for (let b = 0; b < total; b += BATCH) {
     checkAborted(ctx);
@@ -706,30 +830,30 @@ async function rankAll(
       }
       const top = topK(s, k, { exclude });
       const ranked = Int32Array.from(top.indices, (i) => catalog[i]!);
-      const m = rankingMetricsAtK(ranked, req.relevant, k);
-      for (const key of Object.keys(sums) as Array<keyof RankingMetrics>) sums[key] += m[key];
-      lists.push(ranked);
-      diversity += intraListDiversity(ranked, genres);
-      nov += novelty(ranked, pop);
-      n++;
+      const m: Record<string, number> = {
+        ...rankingMetricsAtK(ranked, req.relevant, k),
+        diversity: intraListDiversity(ranked, genres),
+        novelty: pop.users > 0 ? novelty(ranked, pop) : Number.NaN,
+      };
+      entries.push({ user: req.user, values: keys.map(([, name]) => m[name]!), list: Array.from(ranked) });
       if (req.history.userId !== undefined) ctx.evaluatedUsers.add(req.history.userId);
     }
     progress(ctx, model, 'score', fold, Math.min(b + BATCH, total), total);
   }
-  const mean = (x: number): number => (n > 0 ? x / n : Number.NaN);
-  return {
-    [`P@${k}`]: mean(sums.precision),
-    [`R@${k}`]: mean(sums.recall),
-    [`F1@${k}`]: mean(sums.f1),
-    [`NDCG@${k}`]: mean(sums.ndcg),
-    [`MAP@${k}`]: mean(sums.map),
-    [`MAPrel@${k}`]: mean(sums.mapRel),
-    [`HR@${k}`]: mean(sums.hitRate),
-    [`MRR@${k}`]: mean(sums.mrr),
-    coverage: n > 0 ? catalogCoverage(lists, catalog.length) : Number.NaN,
-    diversity: mean(diversity),
-    novelty: pop.users > 0 ? mean(nov) : Number.NaN,
-  };
+  // Ascending user ids, so that every row of a run lists its users in the same order (paired resampling).
+  entries.sort((x, y) => x.user - y.user);
+  for (const e of entries) {
+    perUser.users.push(e.user);
+    perUser.lists.push(e.list);
+    for (let i = 0; i < keys.length; i++) perUser.values[keys[i]![0]]!.push(e.values[i]!);
+  }
+  const all = metricsFromWeights(perUser, new Float64Array(entries.length).fill(1));
+  const metrics: Record<string, number> = {};
+  for (const [key] of keys.slice(0, 8)) metrics[key] = all[key]!;
+  metrics.coverage = entries.length > 0 ? catalogCoverage(perUser.lists, catalog.length) : Number.NaN;
+  metrics.diversity = all.diversity!;
+  metrics.novelty = all.novelty!;
+  return { metrics, perUser };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -752,16 +876,97 @@ async function fitScorer(
   train: RatingTable,
   validation: RatingTable | undefined,
   fold: string,
-): Promise<void> {
+): Promise<FitSummary> {
   checkAborted(ctx);
   progress(ctx, model, 'fit', fold, 0, 1);
   const trainData: Dataset = { ...ctx.dataset, ratings: train };
   const { validation: _ignored, ...rest } = ctx.fitOptions;
   const options: FitOptions = { ...rest, ...(ctx.signal ? { signal: ctx.signal } : {}) };
   if (validation) options.validation = validation;
-  await scorer.fit(trainData, options);
+  const summary = await scorer.fit(trainData, options);
   checkAborted(ctx);
   progress(ctx, model, 'fit', fold, 1, 1);
+  return summary;
+}
+
+/** Keeps a fit's epoch history (when it has one) for the row's training curves. */
+function keepTraining(training: TrainingRecord[], summary: FitSummary | undefined, fold?: string): void {
+  if (!summary || !Array.isArray(summary.history) || summary.history.length === 0) return;
+  training.push({
+    ...(fold !== undefined ? { fold } : {}),
+    epochs: summary.epochs,
+    bestEpoch: summary.bestEpoch,
+    aborted: summary.aborted,
+    seconds: summary.seconds,
+    history: summary.history.map((log) => ({
+      ...log,
+      ...(log.metrics ? { metrics: { ...log.metrics } } : {}),
+    })),
+  });
+}
+
+function withTraining(training: TrainingRecord[]): { training?: TrainingRecord[] } {
+  return training.length > 0 ? { training } : {};
+}
+
+/** Adds the bootstrap intervals of a row from its per-user data (unless the run turned them off). */
+function addIntervals(ctx: Ctx, row: MetricRow): void {
+  if (ctx.bootstrap === false || !row.perUser || row.perUser.users.length === 0) return;
+  const all = bootstrapIntervals(row.perUser, ctx.bootstrap);
+  const intervals: Record<string, [number, number]> = {};
+  for (const key of Object.keys(row.metrics)) if (all[key]) intervals[key] = all[key];
+  row.intervals = intervals;
+}
+
+/** The users of rating requests with per-fold positions: users ascending, and each fold's user → position. */
+function foldUsers(byFold: ReadonlyArray<{ req: RatingRequests }>): {
+  users: number[];
+  position: Map<number, number>;
+} {
+  const ids = new Set<number>();
+  for (const f of byFold) for (const h of f.req.histories) ids.add(h.userId!);
+  const users = [...ids].sort((a, b) => a - b);
+  return { users, position: new Map(users.map((u, i) => [u, i])) };
+}
+
+/** Each user's squared and absolute errors, fold by fold (protocol R). */
+function ratingPerUser(
+  byFold: ReadonlyArray<{ fold: string; req: RatingRequests; pred: number[] }>,
+): RatingPerUser {
+  const { users, position } = foldUsers(byFold);
+  const folds = byFold.map(({ fold, req, pred }) => {
+    const count = new Array<number>(users.length).fill(0);
+    const squaredError = new Array<number>(users.length).fill(0);
+    const absoluteError = new Array<number>(users.length).fill(0);
+    let r = 0;
+    req.histories.forEach((h, i) => {
+      const u = position.get(h.userId!)!;
+      for (let j = 0; j < req.movieIds[i]!.length; j++, r++) {
+        const e = pred[r]! - req.actual[r]!;
+        count[u]!++;
+        squaredError[u]! += e * e;
+        absoluteError[u]! += Math.abs(e);
+      }
+    });
+    return { fold, count, squaredError, absoluteError };
+  });
+  return { type: 'rating', users, folds };
+}
+
+/** Each prediction with its user and label, fold by fold (protocol C). */
+function classificationPerUser(
+  byFold: ReadonlyArray<{ fold: string; req: RatingRequests; pred: number[]; threshold: number }>,
+): ClassificationPerUser {
+  const { users, position } = foldUsers(byFold);
+  const folds = byFold.map(({ fold, req, pred, threshold }) => {
+    const owner: number[] = [];
+    req.histories.forEach((h, i) => {
+      const u = position.get(h.userId!)!;
+      for (let j = 0; j < req.movieIds[i]!.length; j++) owner.push(u);
+    });
+    return { fold, threshold, owner, scores: [...pred], labels: req.actual.map((r) => (isLiked(r) ? 1 : 0)) };
+  });
+  return { type: 'classification', users, folds };
 }
 
 /** The user's history: `rows` of `table` (already in stable time order), and the user's demographics. */

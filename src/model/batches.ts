@@ -305,3 +305,78 @@ export function inferenceBatch(
   );
   return { rows, length, tokens, steps, profiles, lastIndex };
 }
+
+/**
+ * A batch of the taste objective: each row reads a user's history with part of it held out (inputs as in
+ * {@link inferenceBatch}), and its last state must predict the held-out movies — a multinomial over the catalog
+ * with weight `1 / |held out|` on each — and, through the rating head, their ratings.
+ */
+export interface TasteBatchArrays extends InferenceBatchArrays {
+  /** Tells a taste batch from a next-movie batch. */
+  kind: 'taste';
+  /** Movies in the model's catalog (the width of `targetWeights`). */
+  numItems: number;
+  /** `[rows × numItems]`: `1 / |held out|` on each held-out movie of the row. */
+  targetWeights: Float32Array;
+  /** Row of each held-out movie with a known rating. */
+  ratingRows: Int32Array;
+  /** Catalog index of each of those movies. */
+  ratingItems: Int32Array;
+  /** Its scaled rating. */
+  ratingTargets: Float32Array;
+}
+
+/** What a taste row holds out: movie indices and their scaled ratings (NaN where unknown). */
+export interface HeldOut {
+  /** Movie indices (the model's catalog). */
+  items: Int32Array;
+  /** Their scaled ratings, NaN where unknown. */
+  ratings: Float32Array;
+}
+
+/**
+ * Builds a taste batch: `inputs[r]` is what row r reads (the kept part of a history, in time order),
+ * `heldOut[r]` what it must predict.
+ *
+ * @example
+ * ```ts
+ * import { tasteBatch } from 'reelrec';
+ * const kept = { items: Int32Array.of(0, 2), ratings: Float32Array.of(1, 0.5), times: Float64Array.of(0, 60) };
+ * const batch = tasteBatch([kept], [{ items: Int32Array.of(1, 3), ratings: Float32Array.of(0.75, Number.NaN) }], 4, 20, 0);
+ * console.log(Array.from(batch.targetWeights)); // [0, 0.5, 0, 0.5]
+ * ```
+ */
+export function tasteBatch(
+  inputs: readonly EncodedSequence[],
+  heldOut: readonly HeldOut[],
+  numItems: number,
+  maxLength: number,
+  profileSize: number,
+): TasteBatchArrays {
+  const base = inferenceBatch(inputs, maxLength, profileSize);
+  const targetWeights = new Float32Array(inputs.length * numItems);
+  const rows: number[] = [];
+  const items: number[] = [];
+  const ratings: number[] = [];
+  heldOut.forEach((h, r) => {
+    const w = 1 / Math.max(1, h.items.length);
+    h.items.forEach((item, j) => {
+      targetWeights[r * numItems + item] = w;
+      const rating = h.ratings[j]!;
+      if (!Number.isNaN(rating)) {
+        rows.push(r);
+        items.push(item);
+        ratings.push(rating);
+      }
+    });
+  });
+  return {
+    ...base,
+    kind: 'taste',
+    numItems,
+    targetWeights,
+    ratingRows: Int32Array.from(rows),
+    ratingItems: Int32Array.from(items),
+    ratingTargets: Float32Array.from(ratings),
+  };
+}

@@ -203,3 +203,45 @@ export function sampledSoftmaxLoss(
     return tf.mean(softmaxCrossEntropy(logits, tf.zeros([n], 'int32') as tf.Tensor1D)) as tf.Scalar;
   });
 }
+
+/**
+ * Cross-entropy against a target distribution, one value per row: `logSumExp(logits_i) − Σ_j w_ij · logits_ij`
+ * with each row of `weights` summing to 1 — the multinomial likelihood of a set of movies (Liang et al.'s
+ * Mult-VAE objective) when the weights are `1 / |set|` on the set. Fused with its gradient, `softmax − w`.
+ *
+ * @param logits `[n, classes]`
+ * @param weights `[n, classes]`, rows summing to 1 (a row of zeros gets no gradient; leave such rows out of a mean)
+ * @returns `[n]` losses
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { softmaxCrossEntropyWithWeights } from 'reelrec';
+ * // logits [0, 0]: logSumExp = ln 2; half the weight on each class: ln 2 − 0 = 0.693…
+ * const loss = tf.tidy(() => softmaxCrossEntropyWithWeights(tf.tensor2d([[0, 0]]), tf.tensor2d([[0.5, 0.5]])).dataSync()[0]);
+ * ```
+ */
+export function softmaxCrossEntropyWithWeights(logits: tf.Tensor2D, weights: tf.Tensor2D): tf.Tensor1D {
+  return fusedWeightedCrossEntropy(logits, weights) as tf.Tensor1D;
+}
+
+const fusedWeightedCrossEntropy = tf.customGrad(((
+  logits: tf.Tensor,
+  weights: tf.Tensor,
+  save: tf.GradSaveFunc,
+) => {
+  const shifted = tf.sub(logits, tf.max(logits, 1, true));
+  const expShifted = tf.exp(shifted);
+  const sumExp = tf.sum(expShifted, 1, true);
+  const probabilities = tf.div(expShifted, sumExp);
+  const value = tf.sub(tf.reshape(tf.log(sumExp), [-1]), tf.sum(tf.mul(shifted, weights), 1));
+  save([probabilities, weights]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [p, w] = saved as [tf.Tensor2D, tf.Tensor2D];
+      // d/dlogits = (Σ_j w_ij) · softmax − w, and Σ_j w_ij is 1 (or 0 for an empty row).
+      const mass = tf.sum(w, 1, true);
+      return [tf.mul(tf.sub(tf.mul(p, mass), w), tf.reshape(dy, [-1, 1])), tf.zerosLike(w)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (logits: tf.Tensor, weights: tf.Tensor) => tf.Tensor;

@@ -22,6 +22,7 @@ import {
   type BatchArrays,
   type InferenceBatchArrays,
   STEP_FEATURES,
+  type TasteBatchArrays,
   TOKEN_OFFSET,
   type TrainingBatchArrays,
 } from './batches';
@@ -33,6 +34,7 @@ import {
   sampledScores,
   sampledSoftmaxLoss,
   softmaxCrossEntropy,
+  softmaxCrossEntropyWithWeights,
 } from './losses';
 
 /** Everything that defines a SequenceRNN's shape. Saved with the model. */
@@ -65,6 +67,8 @@ export interface SequenceRNNConfig {
   dropout?: number;
   /** Dropout of each cell's state h_{t−1} in training (one mask per sequence). Default 0. */
   recurrentDropout?: number;
+  /** Weight of the taste objective's batches (see {@link TasteBatchArrays}). Default 1. */
+  tasteWeight?: number;
 }
 
 /**
@@ -225,25 +229,59 @@ export class SequenceRNN {
    * mean squared error of the rating head on the next movie's scaled rating. Returns a scalar tensor (the caller,
    * an optimizer step, owns it).
    */
-  loss(batch: TrainingBatchArrays, training = true): tf.Scalar {
+  loss(batch: TrainingBatchArrays | TasteBatchArrays, training = true): tf.Scalar {
     this.assertUsable();
+    if ('kind' in batch && batch.kind === 'taste') return this.tasteLoss(batch, training);
+    const next = batch as TrainingBatchArrays;
     return tf.tidy(() => {
-      const hidden = this.hiddenAt(batch, batch.lossIndex, training);
-      const targets = tf.tensor1d(batch.targets, 'int32');
-      const ranking = this.rankingLoss(hidden, targets, batch);
+      const hidden = this.hiddenAt(next, next.lossIndex, training);
+      const targets = tf.tensor1d(next.targets, 'int32');
+      const ranking = this.rankingLoss(hidden, targets, next);
       if (this.config.ratingWeight <= 0) return ranking;
-      const rowsOfTarget = tf.gather(tf.transpose(this.ratingWeight('kernel')), targets);
-      const z = tf.add(
-        tf.sum(tf.mul(hidden, rowsOfTarget), 1),
-        tf.gather(this.ratingWeight('bias'), targets),
-      );
-      const mse = maskedMeanSquaredError(
-        tf.sigmoid(z) as tf.Tensor1D,
-        tf.tensor1d(batch.ratingTargets),
-        tf.tensor1d(batch.ratingMask),
-      );
+      const mse = this.ratingError(hidden, targets, next.ratingTargets, next.ratingMask);
       return tf.add(ranking, tf.mul(mse, this.config.ratingWeight)) as tf.Scalar;
     });
+  }
+
+  /**
+   * The taste objective: from the last state of a history with part of it held out, the multinomial likelihood
+   * of the held-out movies under the ranking head's softmax, plus `ratingWeight` × the squared error of their
+   * ratings under the rating head; all times `tasteWeight`.
+   */
+  private tasteLoss(batch: TasteBatchArrays, training: boolean): tf.Scalar {
+    return tf.tidy(() => {
+      const hidden = this.hiddenAt(batch, batch.lastIndex, training);
+      const logits = tf.add(
+        tf.matMul(hidden, this.rankingWeight('kernel')),
+        this.rankingWeight('bias'),
+      ) as tf.Tensor2D;
+      const weights = tf.tensor2d(batch.targetWeights, [batch.rows, batch.numItems]);
+      let loss: tf.Tensor = tf.mean(softmaxCrossEntropyWithWeights(logits, weights));
+      if (this.config.ratingWeight > 0 && batch.ratingItems.length > 0) {
+        const rowsHidden = tf.gather(hidden, tf.tensor1d(batch.ratingRows, 'int32'));
+        const items = tf.tensor1d(batch.ratingItems, 'int32');
+        const mse = this.ratingError(
+          rowsHidden,
+          items,
+          batch.ratingTargets,
+          new Float32Array(batch.ratingItems.length).fill(1),
+        );
+        loss = tf.add(loss, tf.mul(mse, this.config.ratingWeight));
+      }
+      return tf.mul(loss, this.config.tasteWeight ?? 1) as tf.Scalar;
+    });
+  }
+
+  /** Masked mean squared error of the rating head's y for `items` against scaled `ratings`. */
+  private ratingError(
+    hidden: tf.Tensor2D,
+    items: tf.Tensor1D,
+    ratings: Float32Array,
+    mask: Float32Array,
+  ): tf.Scalar {
+    const rows = tf.gather(tf.transpose(this.ratingWeight('kernel')), items);
+    const z = tf.add(tf.sum(tf.mul(hidden, rows), 1), tf.gather(this.ratingWeight('bias'), items));
+    return maskedMeanSquaredError(tf.sigmoid(z) as tf.Tensor1D, tf.tensor1d(ratings), tf.tensor1d(mask));
   }
 
   /** The ranking head's loss of the batch (see {@link RankingLoss}). */

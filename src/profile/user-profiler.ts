@@ -6,18 +6,32 @@
  */
 import { userTimelines } from '../data/split';
 import type { Dataset, User, UserHistory } from '../data/types';
-import { ConfigError, StateError } from '../errors';
+import { ConfigError, ModelFormatError, StateError } from '../errors';
 import type { FeatureExtractor } from '../features/feature-extractor';
 import {
   boolOption,
   expectFormat,
   expectStamp,
+  intOption,
   isNumberArray,
   isStringArray,
   numberOption,
 } from '../preprocess/check';
 import { OneHotEncoder } from '../preprocess/encoders';
 import { AGE_BANDS, type AgeBand, ageBand, ZIP_REGIONS, type ZipRegion, zipRegion } from './demographics';
+import {
+  type ClusteredUser,
+  type ClusterPart,
+  type DemographicKey,
+  type GroupMovie,
+  resolveGroupOptions,
+  type SavedUserGroupOptions,
+  type UserGroupingSummary,
+  type UserGroupOptions,
+  type UserGroupSummary,
+  UserGroups,
+  type UserGroupsJSON,
+} from './user-groups';
 
 /**
  * Options of {@link UserProfiler}; every field has one default.
@@ -40,6 +54,38 @@ export interface UserProfilerOptions {
   content?: boolean;
   /** Added to each genre's rated count in the affinity's denominator, shrinking rare genres to 0 (default 1). */
   affinityShrinkage?: number;
+  /**
+   * User groups: k-means clusters of the fitted users' profile vectors, with each group's popular and
+   * characteristic movies, a `userGroup:…` part appended to the vector, and cold-start priors (default `true`:
+   * k chosen by silhouette over 2..8 on the genre part; `false` for none; see {@link UserGroupOptions}).
+   */
+  groups?: boolean | UserGroupOptions;
+}
+
+/**
+ * The resolved options of a {@link UserProfiler}, as saved.
+ *
+ * @example
+ * ```ts
+ * import { UserProfiler, type SavedProfilerOptions } from 'reelrec';
+ * declare const profiler: UserProfiler;
+ * const o: SavedProfilerOptions = profiler.toJSON().options;
+ * console.log(o.groups === false ? 'no groups' : o.groups.k);
+ * ```
+ */
+export interface SavedProfilerOptions {
+  /** {@link UserProfilerOptions.demographics}. */
+  demographics: boolean;
+  /** {@link UserProfilerOptions.genres}. */
+  genres: boolean;
+  /** {@link UserProfilerOptions.stats}. */
+  stats: boolean;
+  /** {@link UserProfilerOptions.content}. */
+  content: boolean;
+  /** {@link UserProfilerOptions.affinityShrinkage}. */
+  affinityShrinkage: number;
+  /** {@link UserProfilerOptions.groups}, resolved; `false` for none. */
+  groups: SavedUserGroupOptions | false;
 }
 
 /**
@@ -111,8 +157,8 @@ export interface UserProfile {
  * ```
  */
 export interface ProfileGroupSummary {
-  /** The part. */
-  name: 'demographics' | 'genres' | 'stats' | 'content';
+  /** The part (`userGroup`: the user's group, see {@link UserGroupOptions.feature}). */
+  name: 'demographics' | 'genres' | 'stats' | 'content' | 'userGroup';
   /** Whether the part has columns in the vector. */
   enabled: boolean;
   /** First column of the part (where it would be when off). */
@@ -140,7 +186,7 @@ export interface UserProfilerJSON {
   /** Version of the saved form. */
   version: 1;
   /** The options, every default filled in. */
-  options: Required<UserProfilerOptions>;
+  options: SavedProfilerOptions;
   /** The fitted data set's genres, in its order. */
   genres: string[];
   /** The fitted users' distinct occupations, sorted. */
@@ -185,6 +231,8 @@ export interface UserProfilerJSON {
   } | null;
   /** Every part of the vector, on or off. */
   groups: ProfileGroupSummary[];
+  /** The user groups, `null` when off (absent in documents saved before groups existed). */
+  userGroups?: UserGroupsJSON | null;
 }
 
 interface Fitted {
@@ -202,18 +250,21 @@ interface Fitted {
   groups: ProfileGroupSummary[];
   names: string[];
   encoders: { age: OneHotEncoder; gender: OneHotEncoder; occupation: OneHotEncoder; region: OneHotEncoder };
+  /** The user groups, `null` when off. */
+  userGroups: UserGroups | null;
 }
 
 const DAY = 86_400;
 const UNKNOWN = '<unk>';
 
-function resolveOptions(options: UserProfilerOptions): Required<UserProfilerOptions> {
+function resolveOptions(options: UserProfilerOptions): SavedProfilerOptions {
   return {
     demographics: boolOption('profile.demographics', options.demographics, true),
     genres: boolOption('profile.genres', options.genres, true),
     stats: boolOption('profile.stats', options.stats, true),
     content: boolOption('profile.content', options.content, true),
     affinityShrinkage: numberOption('profile.affinityShrinkage', options.affinityShrinkage, 1, 0),
+    groups: resolveGroupOptions(options.groups),
   };
 }
 
@@ -239,6 +290,13 @@ function clip(x: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, x));
 }
 
+/** Index of the largest value (ties: the lowest index). */
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
+
 /**
  * Builds user profiles from histories and demographics. {@link UserProfiler.profile} gives a readable
  * {@link UserProfile}; {@link UserProfiler.encode} a dense vector of fixed {@link UserProfiler.dim} whose
@@ -252,11 +310,21 @@ function clip(x: number, lo: number, hi: number): number {
  *   `(mean − mid) / half` with mid and half the centre and half-width of the rating scale (0 without ratings),
  *   `stats:std` = `std / half`, `activity:span` and `activity:rate` = the same log scale as the count against
  *   the largest fitted span (days) and items per active day; all clipped to [-1, 1];
- * - **content** (only when `fit` got a fitted FeatureExtractor): the mean feature row of the history's movies.
+ * - **content** (only when `fit` got a fitted FeatureExtractor): the mean feature row of the history's movies;
+ * - **userGroup** (when there are user groups, see below): `userGroup:0`, … the one-hot of the user's group, or
+ *   the group probabilities (`groups.feature: 'soft'`, and for a history with nothing to cluster).
  *
  * Demographics come from `history.user` when given, otherwise from the fitted users by `history.userId`; a
  * history with demographics only (no items) and one with items only both encode, their missing parts as
  * zeros and `<unk>` slots.
+ *
+ * **User groups** (option `groups`, on by default): `fit` clusters the fitted users' profile vectors
+ * (restricted to `groups.parts`, by default the genre part) by seeded k-means++ ({@link kMeans}), k given or
+ * chosen by the mean silhouette over `kRange` ({@link chooseK}); groups are numbered largest first.
+ * {@link UserProfiler.groups} describes them (size, centre, popular and characteristic movies by lift),
+ * {@link UserProfiler.groupOf} and {@link UserProfiler.groupProbabilities} place a history or a vector, and
+ * {@link UserProfiler.groupTopMovies}, {@link UserProfiler.groupPopularity} and {@link UserProfiler.groupScores}
+ * give the fallback lists of a group or of a cold-start user (with nothing at all: the population's).
  *
  * @example
  * ```ts
@@ -266,10 +334,12 @@ function clip(x: number, lo: number, hi: number): number {
  * const coldStart = profiler.encode({ items: [], user: { age: 25, gender: 'F', occupation: 'writer', zip: '94043' } });
  * const p = profiler.profile({ items: [{ movieId: 1, rating: 5, timestamp: 881250949 }] });
  * console.log(profiler.dim, coldStart.length, p.genreShare.Comedy); // … … 1
+ * console.log(profiler.groupCount, profiler.groupOf({ items: [{ movieId: 50, rating: 5 }] })); // 2 1
+ * console.log(profiler.groupTopMovies('all', 3)); // the most-rated movies: the fallback for a user with nothing
  * ```
  */
 export class UserProfiler {
-  private readonly options: Required<UserProfilerOptions>;
+  private readonly options: SavedProfilerOptions;
   private state: Fitted | null = null;
 
   /** @throws {ConfigError} for a bad option. */
@@ -315,7 +385,8 @@ export class UserProfiler {
     let maxCount = 0;
     let maxSpanDays = 0;
     let maxRate = 0;
-    for (const rows of userTimelines(ratings).values()) {
+    const timelines = userTimelines(ratings);
+    for (const rows of timelines.values()) {
       maxCount = Math.max(maxCount, rows.length);
       const first = ratings.timestamps[rows[0]!]!;
       const last = ratings.timestamps[rows[rows.length - 1]!]!;
@@ -341,7 +412,7 @@ export class UserProfiler {
       features = context.features;
       contentNames = features.featureNames();
     }
-    this.state = this.build({
+    const fitted = {
       genres,
       occupations,
       scale: { min: dataset.ratingScale.min, max: dataset.ratingScale.max },
@@ -358,7 +429,17 @@ export class UserProfiler {
         : features === null
           ? 'fit got no FeatureExtractor'
           : null,
-    });
+    };
+    this.state = this.build({ ...fitted, userGroups: null, userGroupReason: 'disabled by options' });
+    const groupOptions = this.options.groups;
+    if (groupOptions !== false) {
+      const grouped = this.fitGroups(groupOptions, timelines, ratings);
+      this.state = this.build({
+        ...fitted,
+        userGroups: typeof grouped === 'string' ? null : grouped,
+        userGroupReason: typeof grouped === 'string' ? grouped : null,
+      });
+    }
     return this;
   }
 
@@ -395,9 +476,15 @@ export class UserProfiler {
     dim: number;
     /** Every part of the vector, in column order. */
     groups: ProfileGroupSummary[];
+    /** How the user groups were made, `null` when there are none (the `userGroup` part says why). */
+    userGroups: UserGroupingSummary | null;
   } {
     const s = this.fittedState();
-    return { dim: s.names.length, groups: structuredClone(s.groups) };
+    return {
+      dim: s.names.length,
+      groups: structuredClone(s.groups),
+      userGroups: s.userGroups === null ? null : structuredClone(s.userGroups.summary),
+    };
   }
 
   /**
@@ -406,6 +493,11 @@ export class UserProfiler {
    * @throws {StateError} before `fit`.
    */
   profile(history: UserHistory): UserProfile {
+    return this.profileOf(history, true);
+  }
+
+  /** {@link UserProfiler.profile}, leaving out the content mean when `withContent` is false. */
+  private profileOf(history: UserHistory, withContent: boolean): UserProfile {
     const s = this.fittedState();
     const items = history.items ?? [];
     const G = s.genres.length;
@@ -487,7 +579,7 @@ export class UserProfiler {
 
     // Content.
     let content: number[] | null = null;
-    if (s.features !== null) {
+    if (s.features !== null && withContent) {
       const ids = items.map((it) => it.movieId).filter((id) => s.features!.has(id));
       const dim = s.features.dim;
       const acc = new Float64Array(dim);
@@ -552,6 +644,132 @@ export class UserProfiler {
   }
 
   /**
+   * Number of user groups, 0 when there are none (groups off, or too few users; `summary()` says why).
+   *
+   * @throws {StateError} before `fit`.
+   */
+  get groupCount(): number {
+    return this.fittedState().userGroups?.k ?? 0;
+  }
+
+  /**
+   * The user groups, largest first: size, centre by column name, the columns that set the group apart, and
+   * the group's popular and characteristic movies (see {@link UserGroupSummary}); `[]` when there are none.
+   *
+   * @throws {StateError} before `fit`.
+   */
+  groups(): UserGroupSummary[] {
+    return this.fittedState().userGroups?.describe() ?? [];
+  }
+
+  /**
+   * Names of the profile columns the groups are clustered on (the coordinates of a centre).
+   *
+   * @throws {StateError} before `fit`, or when there are no groups.
+   */
+  groupFeatureNames(): string[] {
+    return [...this.groupState().names];
+  }
+
+  /**
+   * The group of a user: the nearest centre to the history's clustered columns. A history with nothing to
+   * cluster (no movie of the fitted catalogue; for groups clustered on demographics alone, no demographics)
+   * gets the most likely group of the cold-start probabilities (see
+   * {@link UserProfiler.groupProbabilities}). A vector is taken as a profile vector when it has `dim` entries
+   * (as from `encode`), or as the clustered columns when it has `groupFeatureNames().length` (as a centre).
+   *
+   * @throws {ConfigError} for a vector of another length, or neither a history nor a vector.
+   * @throws {StateError} before `fit`, or when there are no groups.
+   */
+  groupOf(input: UserHistory | ArrayLike<number>): number {
+    const s = this.fittedState();
+    const ug = this.groupState();
+    if (Array.isArray(input) || ArrayBuffer.isView(input)) {
+      const v = input as ArrayLike<number>;
+      if (v.length === ug.d) return ug.nearest(v);
+      if (v.length === s.names.length) return ug.nearest(Float64Array.from(ug.columns, (c) => v[c]!));
+      throw new ConfigError(
+        'groupOf',
+        `a history, or a vector of ${s.names.length} (profile) or ${ug.d} (clustered columns) numbers`,
+        `a vector of ${v.length}`,
+      );
+    }
+    const { vector, p } = this.groupInput(input as UserHistory);
+    if (this.hasEvidence(ug, p)) return ug.nearest(vector);
+    return argmax(ug.prior(this.demographicKey(p)));
+  }
+
+  /**
+   * The probability of each group for a history. With something to cluster: the posterior of a spherical
+   * Gaussian mixture with the groups' centres, one shared variance (inertia / (users × columns)) and the
+   * group shares as weights. With nothing (a cold start): the group shares, times the naive-Bayes likelihood
+   * of the user's known demographics when the fitted users had demographics (a user with nothing at all gets
+   * the group shares: the population prior).
+   *
+   * @throws {StateError} before `fit`, or when there are no groups.
+   */
+  groupProbabilities(history: UserHistory): Float32Array {
+    const ug = this.groupState();
+    const { vector, p } = this.groupInput(history);
+    return Float32Array.from(this.hasEvidence(ug, p) ? ug.soft(vector) : ug.prior(this.demographicKey(p)));
+  }
+
+  /**
+   * The share of a group's users (`'all'`: of every clustered user) who rated each movie of `movieIds`
+   * (default: the fitted data set's movies, in `dataset.movies` order); 0 for a movie none of them rated.
+   *
+   * @throws {ConfigError} for a group outside 0..groupCount − 1.
+   * @throws {StateError} before `fit`, or when there are no groups.
+   */
+  groupPopularity(group: number | 'all', movieIds?: readonly number[]): Float32Array {
+    const ug = this.groupState();
+    return ug.popularity(this.checkGroup(ug, group), movieIds ?? [...this.fittedState().movieGenres.keys()]);
+  }
+
+  /**
+   * The `k` movies rated by most of a group's users (`'all'`: of every clustered user), ties by id, leaving out
+   * `options.exclude` (e.g. what the user has seen): the fallback list of a group.
+   *
+   * @throws {ConfigError} for a group outside 0..groupCount − 1 or a bad `k`.
+   * @throws {StateError} before `fit`, or when there are no groups.
+   */
+  groupTopMovies(
+    group: number | 'all',
+    k = 10,
+    options: {
+      /** Movies to leave out. */
+      exclude?: Iterable<number>;
+    } = {},
+  ): GroupMovie[] {
+    const ug = this.groupState();
+    const g = this.checkGroup(ug, group);
+    intOption('k', k, 10, 0);
+    return ug.top(g, k, new Set(options.exclude ?? []));
+  }
+
+  /**
+   * Cold-start scores of movies for a history: `Σ_g p(g) · share of group g who rated the movie`, with p from
+   * {@link UserProfiler.groupProbabilities}. For a user with nothing (no items, no demographics) this is the
+   * share of all clustered users who rated each movie.
+   *
+   * @throws {StateError} before `fit`, or when there are no groups.
+   */
+  groupScores(history: UserHistory, movieIds?: readonly number[]): Float32Array {
+    const ug = this.groupState();
+    const ids = movieIds ?? [...this.fittedState().movieGenres.keys()];
+    const probs = this.groupProbabilities(history);
+    const out = new Float32Array(ids.length);
+    const acc = new Float64Array(ids.length);
+    for (let g = 0; g < ug.k; g++) {
+      if (probs[g] === 0) continue;
+      const pop = ug.popularity(g, ids);
+      for (let i = 0; i < ids.length; i++) acc[i]! += probs[g]! * pop[i]!;
+    }
+    out.set(acc);
+    return out;
+  }
+
+  /**
    * The saved form; `UserProfiler.fromJSON(p.toJSON(), { features })` encodes exactly like `p`.
    *
    * @throws {StateError} before `fit`.
@@ -580,6 +798,7 @@ export class UserProfiler {
       },
       content: s.contentNames === null ? null : { names: [...s.contentNames] },
       groups: structuredClone(s.groups),
+      userGroups: s.userGroups === null ? null : s.userGroups.toJSON(),
     };
   }
 
@@ -619,7 +838,13 @@ export class UserProfiler {
       'users must hold ids and one age, gender, occupation and zip per id',
     );
     expectFormat(Array.isArray(json.groups), what, 'groups must be an array');
-    const profiler = new UserProfiler(json.options);
+    let profiler: UserProfiler;
+    try {
+      // A document saved before groups existed has no `groups` option: it had none.
+      profiler = new UserProfiler({ ...json.options, groups: json.options?.groups ?? false });
+    } catch (err) {
+      throw new ModelFormatError(`${what}: bad options`, { cause: err });
+    }
     let features: FeatureExtractor | null = null;
     if (json.content !== null) {
       const f = context.features;
@@ -662,7 +887,8 @@ export class UserProfiler {
     const groupReason = (name: ProfileGroupSummary['name']) => json.groups.find((g) => g.name === name);
     const demo = groupReason('demographics');
     const cont = groupReason('content');
-    profiler.state = profiler.build({
+    const part = groupReason('userGroup');
+    const fitted = {
       genres: [...json.genres],
       occupations: [...json.occupations],
       scale: { min: json.scale.min, max: json.scale.max },
@@ -676,8 +902,125 @@ export class UserProfiler {
       demographicsReason:
         demo !== undefined && !demo.enabled && json.options.demographics ? demo.reason : null,
       contentReason: cont !== undefined && !cont.enabled ? cont.reason : null,
+    };
+    profiler.state = profiler.build({ ...fitted, userGroups: null, userGroupReason: 'disabled by options' });
+    const groupOptions = profiler.options.groups;
+    let userGroups: UserGroups | null = null;
+    if (groupOptions !== false && json.userGroups != null) {
+      const base = profiler.state;
+      userGroups = UserGroups.fromJSON(json.userGroups, groupOptions, base.names.length, (id) =>
+        profiler.demographicKeyOf(id),
+      );
+      expectFormat(
+        userGroups.columns.every((c, i) => base.names[c] === userGroups!.names[i]),
+        what,
+        'userGroups.names must name the profile columns at userGroups.columns',
+      );
+    }
+    profiler.state = profiler.build({
+      ...fitted,
+      userGroups,
+      userGroupReason:
+        groupOptions === false
+          ? 'disabled by options'
+          : part !== undefined && !part.enabled
+            ? part.reason
+            : 'saved without user groups',
     });
     return profiler;
+  }
+
+  private groupState(): UserGroups {
+    const s = this.fittedState();
+    if (s.userGroups === null) {
+      const why = s.groups.find((g) => g.name === 'userGroup')?.reason ?? 'off';
+      throw new StateError(`UserProfiler has no user groups (${why})`);
+    }
+    return s.userGroups;
+  }
+
+  private checkGroup(ug: UserGroups, group: unknown): number | 'all' {
+    if (group === 'all') return group;
+    if (typeof group !== 'number' || !Number.isInteger(group) || group < 0 || group >= ug.k) {
+      throw new ConfigError('group', `a group from 0 to ${ug.k - 1}, or 'all'`, group);
+    }
+    return group;
+  }
+
+  /** The clustered columns of a history's profile vector, and the profile. */
+  private groupInput(history: UserHistory): { vector: Float64Array; p: UserProfile } {
+    const s = this.fittedState();
+    const ug = this.groupState();
+    if (typeof history !== 'object' || history === null) {
+      throw new ConfigError('history', 'a history ({ items, user? })', history);
+    }
+    const p = this.profileOf(history, ug.summary.parts.includes('content'));
+    const buf = new Float32Array(s.names.length);
+    this.writeParts(buf, 0, p, false);
+    return { vector: Float64Array.from(ug.columns, (c) => buf[c]!), p };
+  }
+
+  /**
+   * Whether a profile has something to cluster: a movie of the fitted catalogue, or, for groups clustered on
+   * demographics alone, demographics.
+   */
+  private hasEvidence(ug: UserGroups, p: UserProfile): boolean {
+    if (ug.summary.parts.some((x) => x !== 'demographics')) return p.count - p.unknownMovies > 0;
+    return p.demographics.source !== 'none';
+  }
+
+  private demographicKey(p: UserProfile): DemographicKey | null {
+    const d = p.demographics;
+    if (d.source === 'none') return null;
+    return { age: d.ageBand, gender: d.gender, occupation: d.occupation, region: d.region };
+  }
+
+  /** The demographics of a fitted user, bucketed. */
+  private demographicKeyOf(userId: number): DemographicKey | null {
+    const u = this.fittedState().users.get(userId);
+    if (u === undefined) return null;
+    return {
+      age: ageBand(u.age),
+      gender: normGender(u.gender),
+      occupation: normOccupation(u.occupation),
+      region: zipRegion(u.zip),
+    };
+  }
+
+  /** Clusters the fitted users' profiles; returns why not when it cannot. */
+  private fitGroups(
+    o: SavedUserGroupOptions,
+    timelines: Map<number, Int32Array>,
+    ratings: Dataset['ratings'],
+  ): UserGroups | string {
+    const s = this.fittedState();
+    const parts = o.parts.filter((x) => s.groups.find((g) => g.name === x)?.enabled === true);
+    if (parts.length === 0) return `none of the parts clustered on (${o.parts.join(', ')}) is on`;
+    const columns: number[] = [];
+    for (const part of parts) {
+      const g = s.groups.find((x) => x.name === part)!;
+      for (let j = 0; j < g.dim; j++) columns.push(g.offset + j);
+    }
+    const names = columns.map((c) => s.names[c]!);
+    const withContent = parts.includes('content' as ClusterPart);
+    const users: ClusteredUser[] = [];
+    const buf = new Float32Array(s.names.length);
+    for (const id of [...timelines.keys()].sort((a, b) => a - b)) {
+      const items = Array.from(timelines.get(id)!, (r) => ({
+        movieId: ratings.movieIds[r]!,
+        rating: ratings.ratings[r]!,
+        timestamp: ratings.timestamps[r]!,
+      }));
+      buf.fill(0);
+      this.writeParts(buf, 0, this.profileOf({ userId: id, items }, withContent), false);
+      users.push({
+        id,
+        vector: Float64Array.from(columns, (c) => buf[c]!),
+        movies: new Set(items.map((it) => it.movieId)),
+      });
+    }
+    if (users.length === 0) return 'the data set has no ratings';
+    return UserGroups.fit(users, parts, names, columns, o, (uid) => this.demographicKeyOf(uid));
   }
 
   private fittedState(): Fitted {
@@ -699,6 +1042,9 @@ export class UserProfiler {
     contentNames: string[] | null;
     demographicsReason: string | null;
     contentReason: string | null;
+    userGroups: UserGroups | null;
+    /** Why there are no groups (used when `userGroups` is null). */
+    userGroupReason: string | null;
   }): Fitted {
     const o = this.options;
     const slot = { unknown: 'slot', unknownLabel: UNKNOWN } as const;
@@ -746,6 +1092,14 @@ export class UserProfiler {
         f.contentNames.map((n) => `content:${n}`),
         'on',
       );
+    if (f.userGroups === null) add('userGroup', null, f.userGroupReason ?? 'disabled by options');
+    else if (f.userGroups.options.feature === 'none') add('userGroup', null, "groups.feature is 'none'");
+    else
+      add(
+        'userGroup',
+        Array.from({ length: f.userGroups.k }, (_, g) => `userGroup:${g}`),
+        f.userGroups.options.feature,
+      );
     return {
       genres: f.genres,
       genreIndex: new Map(f.genres.map((g, i) => [g, i])),
@@ -761,14 +1115,19 @@ export class UserProfiler {
       groups,
       names,
       encoders,
+      userGroups: f.userGroups,
     };
   }
 
   private encodeInto(out: Float32Array, offset: number, history: UserHistory): void {
+    this.writeParts(out, offset, this.profile(history), true);
+  }
+
+  /** Writes the parts of a profile's vector; the `userGroup` part only when `withGroup`. */
+  private writeParts(out: Float32Array, offset: number, p: UserProfile, withGroup: boolean): void {
     const s = this.fittedState();
-    const p = this.profile(history);
     for (const g of s.groups) {
-      if (!g.enabled) continue;
+      if (!g.enabled || (g.name === 'userGroup' && !withGroup)) continue;
       let at = offset + g.offset;
       if (g.name === 'demographics') {
         const e = s.encoders;
@@ -796,6 +1155,18 @@ export class UserProfiler {
         out[at + 4] = logScale(p.activity.ratingsPerActiveDay, s.maxRate);
       } else if (g.name === 'content' && p.content !== null) {
         for (let j = 0; j < p.content.length; j++) out[at + j] = p.content[j]!;
+      } else if (g.name === 'userGroup' && s.userGroups !== null) {
+        // The part is last: the clustered columns are already written.
+        const ug = s.userGroups;
+        const vector = Float64Array.from(ug.columns, (c) => out[offset + c]!);
+        let probs: Float64Array;
+        if (!this.hasEvidence(ug, p)) probs = ug.prior(this.demographicKey(p));
+        else if (ug.options.feature === 'soft') probs = ug.soft(vector);
+        else {
+          probs = new Float64Array(ug.k);
+          probs[ug.nearest(vector)] = 1;
+        }
+        for (let j = 0; j < ug.k; j++) out[at + j] = probs[j]!;
       }
     }
   }

@@ -1,19 +1,23 @@
 /**
- * The Optimizer module's training loop: a model writes only its loss; this loop owns batching order, gradient
- * steps with clipping, validation, early stopping with restoration of the best weights, progress callbacks and
- * clean stopping on an `AbortSignal`.
+ * The Optimizer module's training loop: a model writes only its loss; this loop owns batching order, the L2
+ * penalty, gradient steps with clipping, the learning-rate schedule, validation, early stopping with restoration
+ * of the best weights, progress callbacks and clean stopping on an `AbortSignal`.
  *
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors';
 import { Rng } from '../util/random';
-import { createOptimizer, type OptimizerConfig } from './optimizers';
+import { createOptimizer, isDecayedVariable, type OptimizerConfig, setLearningRate } from './optimizers';
+import { checkSchedule, learningRateSchedule, SCHEDULE_DEFAULTS, type ScheduleConfig } from './schedules';
 import type { EpochLog, FitOptions, FitSummary } from './types';
 
 /** What the loop needs from a model. */
 export interface TrainableModel<Batch> {
-  /** The variables the optimizer updates. */
+  /**
+   * The variables the optimizer updates. Their names (tfjs-layers: `<layer>/<weight>`) tell the L2 penalty and
+   * AdamW's decay which are biases (see `isDecayedVariable`).
+   */
   trainableVariables(): tf.Variable[];
   /** A scalar loss for the batch (the loop disposes it). */
   loss(batch: Batch): tf.Scalar;
@@ -53,6 +57,14 @@ export interface TrainerConfig {
   patience: number;
   /** Seed of the batch order. Default 42. */
   seed: number;
+  /**
+   * L2 penalty: `l2 · Σ w²` over every trainable weight except biases (see `isDecayedVariable`) is added to each
+   * batch's loss, and to the reported loss. Default 0. With Adam the penalty's gradient is rescaled per weight
+   * like any gradient; AdamW's `weightDecay` is the decoupled alternative.
+   */
+  l2: number;
+  /** Learning-rate schedule over the planned steps (`epochs` × batches per epoch). Default constant. */
+  schedule: ScheduleConfig;
 }
 
 /**
@@ -63,6 +75,7 @@ export interface TrainerConfig {
  * import { TRAINER_DEFAULTS } from 'reelrec';
  * console.log(TRAINER_DEFAULTS.epochs); // 20
  * console.log(TRAINER_DEFAULTS.optimizer); // { name: 'adam', learningRate: 0.002 }
+ * console.log(TRAINER_DEFAULTS.schedule.name); // 'constant'
  * ```
  */
 export const TRAINER_DEFAULTS: Readonly<TrainerConfig> = {
@@ -71,6 +84,8 @@ export const TRAINER_DEFAULTS: Readonly<TrainerConfig> = {
   clipNorm: 5,
   patience: 3,
   seed: 42,
+  l2: 0,
+  schedule: SCHEDULE_DEFAULTS,
 };
 
 /** Hooks of one training run. */
@@ -95,22 +110,30 @@ export class Trainer {
   /** The settings, every default filled in. */
   readonly config: TrainerConfig;
 
-  constructor(config: Partial<TrainerConfig> = {}) {
+  /** @param config settings to change from {@link TRAINER_DEFAULTS}; `schedule` may be partial too. */
+  constructor(
+    config: Partial<Omit<TrainerConfig, 'schedule'>> & { schedule?: Partial<ScheduleConfig> } = {},
+  ) {
     this.config = {
       ...TRAINER_DEFAULTS,
       ...config,
       optimizer: { ...TRAINER_DEFAULTS.optimizer, ...config.optimizer },
+      schedule: checkSchedule({ ...TRAINER_DEFAULTS.schedule, ...config.schedule }),
     };
-    const { epochs, clipNorm, patience } = this.config;
+    const { epochs, clipNorm, patience, l2 } = this.config;
     if (!(Number.isInteger(epochs) && epochs >= 1))
       throw new ConfigError('training.epochs', 'an integer ≥ 1', epochs);
     if (!(clipNorm >= 0)) throw new ConfigError('training.clipNorm', 'a number ≥ 0', clipNorm);
     if (!(Number.isInteger(patience) && patience >= 0)) {
       throw new ConfigError('training.patience', 'an integer ≥ 0', patience);
     }
+    if (!(l2 >= 0 && Number.isFinite(l2))) throw new ConfigError('training.l2', 'a number ≥ 0', l2);
   }
 
-  /** Trains `model` on `source`. Returns when the epochs are done, early stopping triggers, or the signal aborts. */
+  /**
+   * Trains `model` on `source`. Returns when the epochs are done, early stopping triggers, or the signal aborts.
+   * Each epoch's log carries the learning rate of its last step.
+   */
   async fit<Batch>(
     model: TrainableModel<Batch>,
     source: BatchSource<Batch>,
@@ -121,12 +144,19 @@ export class Trainer {
       throw new ConfigError('monitor', 'a metric to monitor with validate', undefined);
     const optimizer = createOptimizer(this.config.optimizer);
     const variables = model.trainableVariables();
+    const penalised = this.config.l2 > 0 ? variables.filter((v) => isDecayedVariable(v.name)) : [];
+    const batches = source.batchCount();
+    const rateAt = learningRateSchedule(this.config.optimizer.learningRate, this.config.schedule, {
+      epochs,
+      stepsPerEpoch: batches,
+    });
+    let rate = this.config.optimizer.learningRate;
+    let steps = 0;
     const history: EpochLog[] = [];
     const started = now();
     let best: { value: number; epoch: number; weights: Float32Array[] } | null = null;
     let sinceBest = 0;
     let aborted = false;
-    const batches = source.batchCount();
     try {
       for (let epoch = 1; epoch <= epochs && !aborted; epoch++) {
         const epochStart = now();
@@ -140,7 +170,13 @@ export class Trainer {
             aborted = true;
             break;
           }
-          const loss = step(model, b, variables, optimizer, clipNorm);
+          const next = rateAt(steps);
+          if (next !== rate) {
+            setLearningRate(optimizer, next);
+            rate = next;
+          }
+          const loss = step(model, b, variables, optimizer, clipNorm, penalised, this.config.l2);
+          steps++;
           const value = (await loss.data())[0]!;
           loss.dispose();
           if (!Number.isFinite(value)) {
@@ -165,6 +201,7 @@ export class Trainer {
           loss: lossSum / lossCount,
           seconds,
           positionsPerSecond: positions / seconds,
+          learningRate: rate,
         };
         if (hooks.validate && hooks.monitor) {
           const metrics = await hooks.validate();
@@ -213,8 +250,18 @@ function step<Batch>(
   variables: tf.Variable[],
   optimizer: tf.Optimizer,
   clipNorm: number,
+  penalised: readonly tf.Variable[],
+  l2: number,
 ): tf.Scalar {
-  const { value, grads } = tf.variableGrads(() => model.loss(batch), variables);
+  const objective =
+    penalised.length === 0
+      ? () => model.loss(batch)
+      : () =>
+          tf.tidy(() => {
+            const penalty = tf.mul(l2, tf.addN(penalised.map((v) => tf.sum(tf.square(v)))));
+            return tf.add(model.loss(batch), penalty) as tf.Scalar;
+          });
+  const { value, grads } = tf.variableGrads(objective, variables);
   tf.tidy(() => {
     let named = grads;
     if (clipNorm > 0) {

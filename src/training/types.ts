@@ -19,6 +19,8 @@ export interface EpochLog {
   positionsPerSecond?: number;
   /** Wall-clock seconds this epoch took. */
   seconds: number;
+  /** The learning rate of the epoch's last optimizer step (it moves within an epoch under warm-up or cosine). */
+  learningRate?: number;
 }
 
 /** Options every `fit` accepts. */

@@ -42,13 +42,16 @@ const RATINGS: Rating[] = [
 ];
 
 const only = (
-  groups: Partial<Record<'genres' | 'year' | 'popularity' | 'recency' | 'people' | 'text', boolean>>,
+  groups: Partial<
+    Record<'genres' | 'year' | 'popularity' | 'recency' | 'people' | 'partnerships' | 'text', boolean>
+  >,
 ) => ({
   genres: false,
   year: false,
   popularity: false,
   recency: false,
   people: false,
+  partnerships: false,
   text: false,
   ...groups,
 });
@@ -350,5 +353,252 @@ describe('FeatureExtractor transform and serialization', () => {
     expect(() =>
       FeatureExtractor.fromJSON({ ...json, rows: { ...json.rows, columns: json.rows.columns.map(() => 7) } }),
     ).toThrow(ModelFormatError);
+  });
+});
+
+describe('FeatureExtractor partnerships', () => {
+  // Directors and billed cast of a tiny catalogue. Movie 4's co-director Ann also acts in it: she is never
+  // paired with herself. Movie 5 has no people.
+  const people: Movie[] = [
+    { id: 1, title: 'M1', year: 1990, genres: [], directors: ['Dee'], cast: ['Ann', 'Bob', 'Cy'] },
+    { id: 2, title: 'M2', year: 1991, genres: [], directors: ['Dee'], cast: ['Bob', 'Ann'] },
+    { id: 3, title: 'M3', year: 1992, genres: [], directors: ['Eve'], cast: ['Cy', 'Ann', 'Bob'] },
+    { id: 4, title: 'M4', year: 1993, genres: [], directors: ['Dee', 'Ann'], cast: ['Ann', 'Cy'] },
+    { id: 5, title: 'M5', year: 1994, genres: [] },
+  ];
+  const pairsOnly = only({ partnerships: true });
+  // Pairs per movie (top 5 cast, i.e. all of them):
+  //   M1: Dee–Ann, Dee–Bob, Dee–Cy, Ann–Bob, Ann–Cy, Bob–Cy
+  //   M2: Dee–Bob, Dee–Ann, Ann–Bob
+  //   M3: Eve–Cy, Eve–Ann, Eve–Bob, Ann–Cy, Bob–Cy, Ann–Bob
+  //   M4: Dee–Ann, Dee–Cy, (director) Ann–Cy, Ann–Cy
+  // Counts: Ann–Bob 3, Ann–Cy 3, Dee–Ann 3, Bob–Cy 2, Dee–Bob 2, Dee–Cy 2; every Eve pair and Ann(dir)–Cy 1.
+  const ALL = [
+    'pair:actor:Ann|actor:Bob',
+    'pair:actor:Ann|actor:Cy',
+    'pair:director:Dee|actor:Ann',
+    'pair:actor:Bob|actor:Cy',
+    'pair:director:Dee|actor:Bob',
+    'pair:director:Dee|actor:Cy',
+  ];
+
+  it('finds pairs in ≥ 2 movies, most frequent first, ties by name', async () => {
+    const fe = await new FeatureExtractor(pairsOnly).fit(dataset(people));
+    expect(fe.featureNames()).toEqual(ALL);
+    expect(fe.summary().partnerships).toEqual({
+      topCast: 5,
+      found: 6,
+      kept: 6,
+      directorActor: 3,
+      actorActor: 3,
+    });
+  });
+
+  it("a movie's row has 1s exactly for its pairs", async () => {
+    const fe = await new FeatureExtractor(pairsOnly).fit(dataset(people));
+    const rows = [1, 2, 3, 4, 5].map((id) => Array.from(fe.transform([id])));
+    expect(rows).toEqual([
+      [1, 1, 1, 1, 1, 1], // M1 has every kept pair
+      [1, 0, 1, 0, 1, 0], // M2: Ann–Bob, Dee–Ann, Dee–Bob
+      [1, 1, 0, 1, 0, 0], // M3: Ann–Bob, Ann–Cy, Bob–Cy (Eve's pairs occur once)
+      [0, 1, 1, 0, 0, 1], // M4: Ann–Cy, Dee–Ann, Dee–Cy
+      [0, 0, 0, 0, 0, 0], // M5 has no people
+    ]);
+  });
+
+  it('caps by frequency with deterministic ties, and honours the minimum count', async () => {
+    const capped = await new FeatureExtractor({ ...pairsOnly, maxPartnerships: 4 }).fit(dataset(people));
+    // The three count-3 pairs, then the first count-2 pair by name ('actor:…' sorts before 'director:…').
+    expect(capped.featureNames()).toEqual(ALL.slice(0, 4));
+    expect(capped.summary().partnerships).toMatchObject({ found: 6, kept: 4 });
+    const three = await new FeatureExtractor({ ...pairsOnly, minPartnershipCount: 3 }).fit(dataset(people));
+    expect(three.featureNames()).toEqual(ALL.slice(0, 3));
+    const four = await new FeatureExtractor({ ...pairsOnly, minPartnershipCount: 4 }).fit(dataset(people));
+    expect(four.summary().groups.find((g) => g.name === 'partnerships')).toMatchObject({
+      enabled: false,
+      reason: 'no pair of people appears together in ≥ 4 movies',
+    });
+    expect(four.summary().partnerships).toBeNull();
+  });
+
+  it('pairs only the top-billed cast', async () => {
+    // Top 2: M1 Ann, Bob; M2 Bob, Ann; M3 Cy, Ann; M4 Ann, Cy.
+    // Counts: Dee–Ann 3 (M1, M2, M4); Ann–Bob 2; Ann–Cy 2 (M3, M4); Dee–Bob 2; Dee–Cy 1 (M4); Bob–Cy 0.
+    const fe = await new FeatureExtractor({ ...pairsOnly, partnershipTopCast: 2 }).fit(dataset(people));
+    expect(fe.featureNames()).toEqual([
+      'pair:director:Dee|actor:Ann',
+      'pair:actor:Ann|actor:Bob',
+      'pair:actor:Ann|actor:Cy',
+      'pair:director:Dee|actor:Bob',
+    ]);
+  });
+
+  it('cleans names: trimmed, blank and repeated names dropped', async () => {
+    const messy: Movie[] = [
+      { id: 1, title: 'A', year: 1990, genres: [], directors: [' Dee '], cast: [' Ann ', 'Ann', '', 'Bob'] },
+      { id: 2, title: 'B', year: 1991, genres: [], directors: ['Dee'], cast: ['Bob', 'Ann '] },
+    ];
+    const fe = await new FeatureExtractor(pairsOnly).fit(dataset(messy));
+    expect(fe.featureNames()).toEqual([
+      'pair:actor:Ann|actor:Bob',
+      'pair:director:Dee|actor:Ann',
+      'pair:director:Dee|actor:Bob',
+    ]);
+  });
+
+  it('is on by default, sits between cast and text, and turns off without cast or by option', async () => {
+    const fe = await new FeatureExtractor({ text: false }).fit(dataset(people));
+    const names = fe
+      .summary()
+      .groups.filter((g) => g.enabled)
+      .map((g) => g.name);
+    expect(names).toEqual(['genres', 'year', 'directors', 'cast', 'partnerships']);
+    const noCast = await new FeatureExtractor(pairsOnly).fit(dataset(MOVIES));
+    expect(noCast.summary().groups.find((g) => g.name === 'partnerships')!.reason).toBe('no movie has cast');
+    const offByOption = await new FeatureExtractor({ partnerships: false }).fit(dataset(people));
+    expect(offByOption.summary().groups.find((g) => g.name === 'partnerships')!.reason).toBe(
+      'disabled by options',
+    );
+    expect(() => new FeatureExtractor({ partnershipTopCast: 0 })).toThrow(ConfigError);
+    expect(() => new FeatureExtractor({ maxPartnerships: -1 })).toThrow(ConfigError);
+  });
+});
+
+describe('FeatureExtractor.transformMovies (new movies from metadata)', () => {
+  const catalogue: Movie[] = [
+    {
+      id: 1,
+      title: 'Alpha (1995)',
+      year: 1995,
+      genres: ['Action', 'Comedy'],
+      directors: ['Lean'],
+      cast: ['Ann', 'Bob'],
+      plot: 'Space cowboys ride again across space.',
+    },
+    {
+      id: 2,
+      title: 'Beta (1987)',
+      year: 1987,
+      genres: ['Drama'],
+      directors: ['Lean'],
+      cast: ['Ann', 'Bob'],
+      plot: 'Cowboys fight a dragon.',
+    },
+    { id: 3, title: 'Gamma', year: null, genres: ['Comedy'], directors: ['Wilder'], cast: ['Cy'] },
+    {
+      id: 4,
+      title: 'Delta (2001)',
+      year: 2001,
+      genres: ['Action'],
+      directors: ['Wilder'],
+      cast: ['Cy', 'Ann'],
+      plot: 'A dragon in space.',
+    },
+  ];
+  const options = { stem: false as const, textDims: 4 };
+
+  it('gives a catalogue movie exactly its transform row, every group on', async () => {
+    const fe = await new FeatureExtractor(options).fit(dataset(catalogue, RATINGS), { asOf: AS_OF });
+    expect(fe.summary().groups.every((g) => g.enabled)).toBe(true);
+    expect(Array.from(fe.transformMovies(catalogue))).toEqual(Array.from(fe.transform([1, 2, 3, 4])));
+  });
+
+  it('builds a new movie from the fitted vocabularies: unknowns get no column, unrated counts as unrated', async () => {
+    const fe = await new FeatureExtractor(options).fit(dataset(catalogue, RATINGS), { asOf: AS_OF });
+    const fresh: Movie = {
+      id: 99,
+      title: 'Epsilon (2012)',
+      year: 2012,
+      genres: ['Drama', 'Western'], // Western is not a fitted genre
+      directors: ['Lean', 'Nolan'], // Nolan is not a fitted director
+      cast: ['Bob', 'Ann', 'Zed'],
+      plot: 'Space cowboys ride again across space.', // movie 1's plot
+    };
+    const v = fe.transformMovies([fresh]);
+    const named = Object.fromEntries(fe.featureNames().map((n, i) => [n, v[i]!]));
+    expect(named['genre:Action']).toBe(0);
+    expect(named['genre:Drama']).toBe(1);
+    // Decades fitted: 1980s..2000s; 2012's decade has no column, the year value still counts.
+    expect(named.year).toBeCloseTo(1.12, 6); // (2012 − 1900) / 100
+    expect(named['year:unknown']).toBe(0);
+    expect(fe.featureNames().filter((n) => n.startsWith('decade:') && named[n] !== 0)).toEqual([]);
+    // Unrated: popularity 0, since_last_rating 1; released after asOf (mid-2000): age 0.
+    expect(named.popularity).toBe(0);
+    expect(named.since_last_rating).toBe(1);
+    expect(named.age).toBe(0);
+    expect(named['director:Lean']).toBe(1);
+    expect(fe.featureNames().some((n) => n.includes('Nolan') || n.includes('Zed'))).toBe(false);
+    // Pairs in ≥ 2 catalogue movies: Ann–Bob (1, 2), Lean–Ann (1, 2), Lean–Bob (1, 2); the new movie has all.
+    expect(named['pair:actor:Ann|actor:Bob']).toBe(1);
+    expect(named['pair:director:Lean|actor:Ann']).toBe(1);
+    expect(named['pair:director:Lean|actor:Bob']).toBe(1);
+    // Same plot as movie 1 → the same text columns.
+    const textCols = fe.featureNames().flatMap((n, i) => (n.startsWith('text:') ? [i] : []));
+    const one = fe.transform([1]);
+    expect(textCols.map((i) => v[i])).toEqual(textCols.map((i) => one[i]));
+  });
+
+  it('an old movie re-described keeps its rating columns; an empty movie gets only the unknown flags', async () => {
+    const fe = await new FeatureExtractor(options).fit(dataset(catalogue, RATINGS), { asOf: AS_OF });
+    const names = fe.featureNames();
+    const [a, b] = [fe.transformMovies([{ id: 1, title: '', year: null, genres: [] }]), fe.transform([1])];
+    const pop = names.indexOf('popularity');
+    const since = names.indexOf('since_last_rating');
+    expect(a[pop]).toBe(b[pop]);
+    expect(a[since]).toBe(b[since]);
+    const empty = fe.transformMovies([{ id: 100, title: '', year: null, genres: [] }]);
+    const nonZero = names.filter((_, i) => empty[i] !== 0);
+    expect(nonZero).toEqual(['year:unknown', 'since_last_rating']);
+    expect(fe.transformMovies([]).length).toBe(0);
+    expect(() => fe.transformMovies([null as unknown as Movie])).toThrow(ConfigError);
+  });
+
+  it('works the same after a JSON round trip', async () => {
+    const fe = await new FeatureExtractor(options).fit(dataset(catalogue, RATINGS), { asOf: AS_OF });
+    const back = FeatureExtractor.fromJSON(JSON.parse(JSON.stringify(fe.toJSON())));
+    const fresh: Movie = {
+      id: 7,
+      title: 'N',
+      year: 1999,
+      genres: ['Action'],
+      cast: ['Ann'],
+      plot: 'A dragon.',
+    };
+    expect(Array.from(back.transformMovies([fresh, ...catalogue]))).toEqual(
+      Array.from(fe.transformMovies([fresh, ...catalogue])),
+    );
+    expect(back.toJSON()).toEqual(fe.toJSON());
+  });
+
+  it('needs the stemmer it was fitted with for new text after fromJSON; restore() loads Porter', async () => {
+    const stemmer = { name: 'first4', stem: (w: string) => w.slice(0, 4) };
+    const fe = await new FeatureExtractor({ ...options, stemmer }).fit(dataset(catalogue));
+    const json = JSON.parse(JSON.stringify(fe.toJSON()));
+    const fresh: Movie = { id: 7, title: 'N', year: 1999, genres: [], plot: 'Spacecraft cowboy' };
+    const bare = FeatureExtractor.fromJSON(json);
+    expect(() => bare.transformMovies([fresh])).toThrow(StateError);
+    expect(bare.transformMovies([{ ...fresh, plot: undefined }]).length).toBe(fe.dim); // no text, no stemmer
+    const withParts = FeatureExtractor.fromJSON(json, { stemmer });
+    expect(Array.from(withParts.transformMovies([fresh]))).toEqual(Array.from(fe.transformMovies([fresh])));
+
+    const porter = await new FeatureExtractor({ stem: true, textDims: 4 }).fit(dataset(catalogue));
+    const restored = await FeatureExtractor.restore(JSON.parse(JSON.stringify(porter.toJSON())));
+    expect(Array.from(restored.transformMovies([fresh]))).toEqual(
+      Array.from(porter.transformMovies([fresh])),
+    );
+  });
+
+  it('a document saved without vocabularies still transforms ids, but not new movies', async () => {
+    const fe = await new FeatureExtractor(only({ genres: true })).fit(dataset(MOVIES));
+    const { vocabularies: _v, ratingStats: _r, ...old } = fe.toJSON();
+    const back = FeatureExtractor.fromJSON(old);
+    expect(Array.from(back.transform([1]))).toEqual(Array.from(fe.transform([1])));
+    expect(() => back.transformMovies(MOVIES)).toThrow(StateError);
+  });
+
+  it('rejects saved vocabularies that do not give the saved columns', async () => {
+    const json = (await new FeatureExtractor(only({ genres: true })).fit(dataset(MOVIES))).toJSON();
+    const bad = { ...json, vocabularies: { ...json.vocabularies!, genres: ['Action'] } };
+    expect(() => FeatureExtractor.fromJSON(bad)).toThrow(ModelFormatError);
   });
 });

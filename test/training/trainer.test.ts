@@ -309,12 +309,14 @@ describe('createOptimizer', () => {
   //   sgd:      w − lr·g = 1 − 0.2 = 0.8
   //   momentum: a = g = 2; w − lr·a = 0.8
   //   adam:     m̂ = g, v̂ = g² → w − lr·g/(|g| + ε) = 1 − 0.1 = 0.9
+  //   adamw:    decay first (λ 0.01): 1 − 0.1·0.01·1 = 0.999; then Adam's step 0.1 → 0.899
   //   rmsprop:  ms = (1 − 0.9)·g² = 0.4; w − lr·g/√ms = 1 − 0.2/0.6324555 = 0.6837722
   //   adagrad:  acc = 0.1 (initial) + g² = 4.1; w − lr·g/√acc = 1 − 0.2/2.0248457 = 0.9012270
   const expected: Record<OptimizerName, number> = {
     sgd: 0.8,
     momentum: 0.8,
     adam: 0.9,
+    adamw: 0.899,
     rmsprop: 0.6837722,
     adagrad: 0.901227,
   };

@@ -61,6 +61,42 @@ export class UserRatings {
 }
 
 /**
+ * Each user's distinct movie indices (the binary user–item matrix counts a pair once), as CSR arrays aligned
+ * with `users.userIds`: in first-rated order, or ascending when `sorted`.
+ *
+ * @example
+ * ```ts
+ * import { distinctUserItems, type UserRatings } from './common';
+ * declare const byUser: UserRatings;
+ * const { offsets, items } = distinctUserItems(byUser, 1682, true);
+ * ```
+ */
+export function distinctUserItems(
+  users: UserRatings,
+  M: number,
+  sorted = false,
+): { offsets: Int32Array; items: Int32Array } {
+  const seen = new Int32Array(M).fill(-1);
+  const offsets = new Int32Array(users.offsets.length);
+  const out: number[] = [];
+  for (let u = 0; u + 1 < users.offsets.length; u++) {
+    const start = out.length;
+    for (let p = users.offsets[u]!; p < users.offsets[u + 1]!; p++) {
+      const i = users.items[p]!;
+      if (seen[i] === u) continue;
+      seen[i] = u;
+      out.push(i);
+    }
+    offsets[u + 1] = out.length;
+    if (sorted) {
+      const mine = out.slice(start).sort((a, b) => a - b);
+      for (let t = 0; t < mine.length; t++) out[start + t] = mine[t]!;
+    }
+  }
+  return { offsets, items: Int32Array.from(out) };
+}
+
+/**
  * The rated, known items of a history: movie indices and ratings (items the catalog lacks, or without a rating
  * when `ratedOnly`, are left out). Repeated movies keep their last rating.
  *

@@ -7,8 +7,11 @@
 
 export { GlobalMeanBaseline, UserItemBiasBaseline, type UserItemBiasOptions } from './bias';
 export { BiasedMfBaseline, type BiasedMfOptions } from './biased-mf';
+export { BprMfBaseline, type BprMfOptions } from './bpr-mf';
+export { EaseBaseline, type EaseOptions } from './ease';
 export { ItemKnnBaseline, type ItemKnnOptions } from './item-knn';
 export { PopularityBaseline, SegmentPopularityBaseline, type SegmentPopularityOptions } from './popularity';
+export { RecencyItemKnnBaseline, type RecencyItemKnnOptions } from './recency-knn';
 export {
   AlwaysLikedPredictor,
   type FixedThresholdScorer,

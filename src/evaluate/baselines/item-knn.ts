@@ -6,7 +6,6 @@
 
 import { MovieIndex } from '../../data/catalog';
 import type { Dataset } from '../../data/types';
-import { topK } from '../../recommend/topk';
 import type { FitSummary, Scorer, UserHistory } from '../../recommend/types';
 import {
   baselineSummary,
@@ -16,8 +15,8 @@ import {
   historyItems,
   meanRating,
   requireFitted,
-  UserRatings,
 } from './common';
+import { addNeighborScores, cosineNeighbors, type NeighborLists } from './neighbors';
 
 /** Options of {@link ItemKnnBaseline}. */
 export interface ItemKnnOptions {
@@ -27,13 +26,7 @@ export interface ItemKnnOptions {
 
 interface KnnState {
   movies: MovieIndex;
-  k: number;
-  /** Neighbour count of each movie. */
-  count: Int32Array;
-  /** Neighbour movie indices, `k` slots per movie, most similar first. */
-  nbr: Int32Array;
-  /** Their similarities. */
-  sim: Float32Array;
+  lists: NeighborLists;
   itemMean: Float64Array;
   itemCount: Int32Array;
   mean: number;
@@ -78,51 +71,7 @@ export class ItemKnnBaseline implements Scorer {
     const start = performance.now();
     const movies = MovieIndex.fromDataset(train);
     const M = movies.size;
-    const byUser = dedupeUsers(UserRatings.build(train.ratings, movies), M);
-    const { offsets: uOff, items: uItems } = byUser;
-    // Item → users (CSR) over the deduplicated binary matrix.
-    const iOff = new Int32Array(M + 1);
-    for (let p = 0; p < uItems.length; p++) iOff[uItems[p]! + 1]!++;
-    for (let i = 0; i < M; i++) iOff[i + 1]! += iOff[i]!;
-    const iUsers = new Int32Array(uItems.length);
-    const fill = iOff.slice(0, M);
-    for (let u = 0; u + 1 < uOff.length; u++) {
-      for (let p = uOff[u]!; p < uOff[u + 1]!; p++) iUsers[fill[uItems[p]!]!++] = u;
-    }
-    const k = Math.min(this.neighbors, Math.max(M - 1, 1));
-    const count = new Int32Array(M);
-    const nbr = new Int32Array(M * k);
-    const sim = new Float32Array(M * k);
-    const co = new Float64Array(M);
-    const touchedBuf = new Int32Array(M);
-    const sims = new Float64Array(M);
-    for (let i = 0; i < M; i++) {
-      const ni = iOff[i + 1]! - iOff[i]!;
-      if (ni === 0) continue;
-      let nTouched = 0;
-      for (let q = iOff[i]!; q < iOff[i + 1]!; q++) {
-        const u = iUsers[q]!;
-        for (let p = uOff[u]!; p < uOff[u + 1]!; p++) {
-          const j = uItems[p]!;
-          if (j === i) continue;
-          if (co[j] === 0) touchedBuf[nTouched++] = j;
-          co[j]!++;
-        }
-      }
-      // Ascending movie order, so the top-K tie rule (lower position first) keeps lower movie ids.
-      const touched = touchedBuf.subarray(0, nTouched).sort();
-      for (let t = 0; t < nTouched; t++) {
-        const j = touched[t]!;
-        sims[t] = co[j]! / Math.sqrt(ni * (iOff[j + 1]! - iOff[j]!));
-        co[j] = 0;
-      }
-      const best = topK(sims.subarray(0, nTouched), k);
-      count[i] = best.indices.length;
-      for (let t = 0; t < best.indices.length; t++) {
-        nbr[i * k + t] = touched[best.indices[t]!]!;
-        sim[i * k + t] = sims[best.indices[t]!]!;
-      }
-    }
+    const lists = cosineNeighbors(train, movies, this.neighbors);
     const itemMean = new Float64Array(M);
     const itemCount = new Int32Array(M);
     const { movieIds, ratings } = train.ratings;
@@ -133,7 +82,7 @@ export class ItemKnnBaseline implements Scorer {
     }
     for (let i = 0; i < M; i++) if (itemCount[i]! > 0) itemMean[i]! /= itemCount[i]!;
     const mean = fallbackRating(meanRating(train.ratings), train.ratingScale);
-    this.state = { movies, k, count, nbr, sim, itemMean, itemCount, mean };
+    this.state = { movies, lists, itemMean, itemCount, mean };
     return baselineSummary(start, []);
   }
 
@@ -146,7 +95,8 @@ export class ItemKnnBaseline implements Scorer {
     const i = s.movies.indexOf(a);
     const j = s.movies.indexOf(b);
     if (i < 0 || j < 0) return 0;
-    for (let t = 0; t < s.count[i]!; t++) if (s.nbr[i * s.k + t] === j) return s.sim[i * s.k + t]!;
+    const { k, count, nbr, sim } = s.lists;
+    for (let t = 0; t < count[i]!; t++) if (nbr[i * k + t] === j) return sim[i * k + t]!;
     return 0;
   }
 
@@ -158,10 +108,7 @@ export class ItemKnnBaseline implements Scorer {
     return histories.map((h) => {
       acc.fill(0);
       const { items } = historyItems(h, s.movies, false);
-      for (const hIdx of items) {
-        const base = hIdx * s.k;
-        for (let t = 0; t < s.count[hIdx]!; t++) acc[s.nbr[base + t]!]! += s.sim[base + t]!;
-      }
+      for (const hIdx of items) addNeighborScores(s.lists, hIdx, 1, acc);
       return Float32Array.from(idx, (i) => (i < 0 ? Number.NEGATIVE_INFINITY : acc[i]!));
     });
   }
@@ -187,12 +134,12 @@ export class ItemKnnBaseline implements Scorer {
         if (t < 0) return s.mean;
         let num = 0;
         let den = 0;
-        const base = t * s.k;
-        for (let q = 0; q < s.count[t]!; q++) {
-          const r = rated.get(s.nbr[base + q]!);
+        const { k, count, nbr, sim } = s.lists;
+        for (let q = t * k; q < t * k + count[t]!; q++) {
+          const r = rated.get(nbr[q]!);
           if (r === undefined) continue;
-          num += s.sim[base + q]! * r;
-          den += s.sim[base + q]!;
+          num += sim[q]! * r;
+          den += sim[q]!;
         }
         if (den > 0) return num / den;
         if (s.itemCount[t]! > 0) return s.itemMean[t]!;
@@ -205,21 +152,4 @@ export class ItemKnnBaseline implements Scorer {
   dispose(): void {
     this.state = null;
   }
-}
-
-/** The users' item lists with repeated movies removed (the binary matrix counts a pair once). */
-function dedupeUsers(users: UserRatings, M: number): { offsets: Int32Array; items: Int32Array } {
-  const seen = new Int32Array(M).fill(-1);
-  const offsets = new Int32Array(users.offsets.length);
-  const out: number[] = [];
-  for (let u = 0; u + 1 < users.offsets.length; u++) {
-    for (let p = users.offsets[u]!; p < users.offsets[u + 1]!; p++) {
-      const i = users.items[p]!;
-      if (seen[i] === u) continue;
-      seen[i] = u;
-      out.push(i);
-    }
-    offsets[u + 1] = out.length;
-  }
-  return { offsets, items: Int32Array.from(out) };
 }
