@@ -359,7 +359,7 @@ function lineSpec(points: readonly CurvePoint[], title: string): VegaModule.Spec
       {
         name: 'y',
         type: 'linear',
-        domain: { data: 'points', field: 'value' },
+        domain: valueDomain(points),
         range: 'height',
         nice: true,
         zero: false,
@@ -368,7 +368,7 @@ function lineSpec(points: readonly CurvePoint[], title: string): VegaModule.Spec
     ],
     axes: [
       { orient: 'bottom', scale: 'x', title: 'epoch', tickMinStep: 1, tickCount: 8 },
-      { orient: 'left', scale: 'y', grid: true, tickCount: 5 },
+      { orient: 'left', scale: 'y', grid: true, tickCount: 5, format: '.3~g' },
     ],
     legends: series.length > 1 ? [{ stroke: 'color', title: 'fold', orient: 'right' }] : [],
     marks: [
@@ -392,6 +392,19 @@ function lineSpec(points: readonly CurvePoint[], title: string): VegaModule.Spec
       },
     ],
   } as VegaModule.Spec;
+}
+
+/** The values' [min, max], widened around a single value so that one epoch still gets an axis. */
+function valueDomain(points: readonly CurvePoint[]): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const p of points) {
+    lo = Math.min(lo, p.value);
+    hi = Math.max(hi, p.value);
+  }
+  if (hi > lo) return [lo, hi];
+  const pad = Math.max(Math.abs(lo) * 0.1, 1e-6);
+  return [lo - pad, lo + pad];
 }
 
 /** The spec as an SVG string, without the XML namespace attributes (inline SVG in HTML needs none). */

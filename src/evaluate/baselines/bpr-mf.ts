@@ -194,7 +194,7 @@ export class BprMfBaseline implements Scorer {
 
   /**
    * One SGD step on −ln σ(x_uij) for the user vector at `P[uo .. uo + f]`, positive `i`, negative `j`.
-   * Returns the loss before the step. `items` false: only the user vector moves (fold-in).
+   * Returns the loss before the step. With `updateItems` false only the user vector moves (fold-in).
    */
   private step(s: BprState, P: Float32Array, uo: number, i: number, j: number, updateItems: boolean): number {
     const { f, Q, b } = s;
