@@ -192,7 +192,11 @@ export class RecommenderPipeline implements Scorer {
     let trainTable = data.ratings;
     let validationTable = options.validation;
     if (!validationTable && training.validation === 'auto') {
-      const split = holdOutLastRatings(data.ratings, seed);
+      const split = holdOutValidation(
+        data.ratings,
+        seed,
+        modelOptions.tasteWeight > 0 ? TASTE_VALIDATION_SHARE : 0,
+      );
       trainTable = split.train;
       validationTable = split.validation.length > 0 ? split.validation : undefined;
     }
@@ -776,20 +780,20 @@ function initialValues(
 }
 
 /** Share of taste samples that keep only a prefix of up to {@link COLD_PREFIX} movies (cold-start-like). */
-const PREFIX_SHARE = 0.25;
+const PREFIX_SHARE = 0.3;
 /** Longest kept prefix of a cold-start-like taste sample. */
 const COLD_PREFIX = 5;
 
 /**
- * Splits a history for the taste objective: a quarter of the time it keeps only its first 0–5 movies (as a new
- * user would have), otherwise each movie stays with a probability drawn from [0.5, 0.9]; the rest is held out
- * (at least one movie). Both parts keep time order.
+ * Splits a history for the taste objective. 30% of the time it keeps only a prefix as a new user would have:
+ * nothing but the demographics (half of those), or the first 1–5 movies; otherwise each movie stays with a
+ * probability drawn from [0.5, 0.9]. The rest is held out (at least one movie). Both parts keep time order.
  */
-function holdOutPart(seq: EncodedSequence, rng: Rng): { kept: EncodedSequence; held: HeldOut } {
+export function holdOutPart(seq: EncodedSequence, rng: Rng): { kept: EncodedSequence; held: HeldOut } {
   const n = seq.items.length;
   const keep = new Uint8Array(n);
   if (rng.next() < PREFIX_SHARE) {
-    const k = rng.int(Math.min(COLD_PREFIX, n - 1) + 1);
+    const k = rng.next() < 0.5 ? 0 : 1 + rng.int(Math.min(COLD_PREFIX, n - 1));
     keep.fill(1, 0, k);
   } else {
     const rate = 0.5 + 0.4 * rng.next();
@@ -824,14 +828,19 @@ function addNegatives(batch: TrainingBatchArrays, sampler: AliasSampler, count: 
   batch.targetLogQ = Float32Array.from(batch.targets, (i) => Math.log(count * sampler.probability(i)));
 }
 
+/** Share of a validation user's other ratings held out as well when the taste objective is on. */
+const TASTE_VALIDATION_SHARE = 0.1;
+
 /**
- * Splits off the last rating (stable time order) of a seeded quarter of the users with at least 3 ratings (at
- * least 100 of them when there are, at most {@link MAX_VALIDATION_USERS}): enough single-movie cases for a
- * stable NDCG@10 from epoch to epoch.
+ * The automatic validation split: for a seeded quarter of the users with at least 3 ratings (at least 100 of
+ * them when there are, at most {@link MAX_VALIDATION_USERS}), the last rating in stable time order and — when
+ * `randomShare` > 0 — a seeded random share of their other ratings. Each such user becomes one validation case
+ * whose held-out movies are all relevant, so NDCG@10 rewards the next movie and the rest of their taste alike.
  */
-function holdOutLastRatings(
+export function holdOutValidation(
   table: RatingTable,
   seed: number,
+  randomShare: number,
 ): { train: RatingTable; validation: RatingTable } {
   const timelines = userTimelines(table);
   const eligible = [...timelines.entries()].filter(([, rows]) => rows.length >= 3).map(([u]) => u);
@@ -841,11 +850,16 @@ function holdOutLastRatings(
     eligible.length,
     Math.max(100, Math.round(eligible.length * 0.25)),
   );
-  const chosen = new Rng(`${seed}:validation`).shuffle(eligible).slice(0, eligible.length >= 10 ? count : 0);
+  const rng = new Rng(`${seed}:validation`);
+  const chosen = rng.shuffle(eligible).slice(0, eligible.length >= 10 ? count : 0);
   const held = new Uint8Array(table.length);
   for (const u of chosen) {
     const rows = timelines.get(u)!;
     held[rows[rows.length - 1]!] = 1;
+    // Keep at least two ratings of the user in training.
+    const others = rng.shuffle(Array.from(rows.subarray(0, rows.length - 1)));
+    const extra = Math.min(others.length - 2, Math.round(randomShare * others.length));
+    for (let j = 0; j < extra; j++) held[others[j]!] = 1;
   }
   const trainRows: number[] = [];
   const valRows: number[] = [];

@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecommender } from '../src/create-recommender';
 import { generateSyntheticCatalog } from '../src/data/synthetic';
-import type { UserHistory } from '../src/data/types';
+import { RatingTable, type UserHistory } from '../src/data/types';
 import { ConfigError, StateError } from '../src/errors';
 import { RANKING_LOSSES, type RankingLoss } from '../src/model/sequence-rnn';
-import { type RecommenderPipeline, windowsPerBatch } from '../src/pipeline';
+import { holdOutPart, holdOutValidation, type RecommenderPipeline, windowsPerBatch } from '../src/pipeline';
 import type { FitSummary } from '../src/recommend/types';
+import { Rng } from '../src/util/random';
 
 // 60 users × 25 ratings over 80 movies: small enough for a 2-epoch fit in a few seconds on either backend.
 const data = generateSyntheticCatalog({ users: 60, movies: 80, ratingsPerUser: 25, seed: 5 });
@@ -291,5 +292,69 @@ describe('windowsPerBatch: the full softmax stays within 1 GiB a step', () => {
     expect(windowsPerBatch(64, 50_000_000, 50, 'softmax')).toBe(1);
     // The sampled losses do not materialise the catalog.
     expect(windowsPerBatch(64, 62_423, 50, 'sampled-softmax')).toBe(64);
+  });
+});
+
+describe('holdOutPart: what a taste sample reads and predicts', () => {
+  const n = 12;
+  const seq = {
+    items: Int32Array.from({ length: n }, (_, i) => 100 + i),
+    ratings: Float32Array.from({ length: n }, (_, i) => i / n),
+    times: Float64Array.from({ length: n }, (_, i) => 1000 + i),
+  };
+
+  it('splits a history into a kept and a held-out part, both in time order, at least one held out', () => {
+    const rng = new Rng('holdout');
+    let prefixOnly = 0;
+    for (let draw = 0; draw < 400; draw++) {
+      const { kept, held } = holdOutPart(seq, rng);
+      expect(kept.items.length + held.items.length).toBe(n);
+      expect(held.items.length).toBeGreaterThanOrEqual(1);
+      const all = [...kept.items, ...held.items].sort((a, b) => a - b);
+      expect(all).toEqual(Array.from(seq.items));
+      for (const part of [kept.items, held.items]) {
+        for (let i = 1; i < part.length; i++) expect(part[i]!).toBeGreaterThan(part[i - 1]!);
+      }
+      // Ratings and times travel with their movies.
+      kept.items.forEach((m, i) => {
+        expect(kept.ratings[i]).toBeCloseTo((m - 100) / n, 6);
+        expect(kept.times[i]).toBe(1000 + m - 100);
+      });
+      // A cold-start-like sample keeps a prefix of at most 5 movies.
+      if (kept.items.length <= 5 && Array.from(kept.items).every((m, i) => m === 100 + i)) prefixOnly++;
+    }
+    // 30% of the draws keep only a prefix (0–5 movies), a random keep of 50–90% of 12 rarely looks like one.
+    expect(prefixOnly / 400).toBeGreaterThan(0.2);
+    expect(prefixOnly / 400).toBeLessThan(0.45);
+  });
+
+  it('is deterministic for a seed', () => {
+    const a = holdOutPart(seq, new Rng(7));
+    const b = holdOutPart(seq, new Rng(7));
+    expect(Array.from(a.held.items)).toEqual(Array.from(b.held.items));
+  });
+});
+
+describe('holdOutValidation', () => {
+  // 200 users with 20 ratings each, timestamps increasing.
+  const rows: Array<{ userId: number; movieId: number; rating: number; timestamp: number }> = [];
+  for (let u = 1; u <= 200; u++)
+    for (let m = 1; m <= 20; m++) rows.push({ userId: u, movieId: m, rating: 3, timestamp: m });
+  const table = RatingTable.from(rows);
+
+  it('holds out the last rating of a quarter of the users, at least 100', () => {
+    const { train, validation } = holdOutValidation(table, 42, 0);
+    // max(100, round(0.25 · 200) = 50) = 100 users, one rating each: movie 20, their last.
+    expect(validation.length).toBe(100);
+    expect(new Set(validation.userIds).size).toBe(100);
+    expect(Array.from(new Set(validation.movieIds))).toEqual([20]);
+    expect(train.length).toBe(4000 - 100);
+  });
+
+  it('with a random share, also a tenth of their other ratings', () => {
+    const { validation } = holdOutValidation(table, 42, 0.1);
+    // Each of the 100 users: the last rating plus round(0.1 · 19) = 2 others.
+    expect(validation.length).toBe(100 * 3);
+    expect(holdOutValidation(table, 42, 0.1).validation.toArray()).toEqual(validation.toArray());
   });
 });

@@ -91,7 +91,8 @@ export interface TrainingOptions {
   patience: number;
   /**
    * Validation for early stopping when `fit` is not given one: `'auto'` (default) holds out the last rating of a
-   * seeded quarter of the users (at least 100 when there are, at most 2,000) and monitors `monitor` on it;
+   * seeded quarter of the users (at least 100 when there are, at most 2,000) — and, with the taste objective on,
+   * a random tenth of their other ratings — and monitors `monitor` on it;
    * `'none'` trains all epochs. A `validation` table given to `fit` may hold several ratings per user: they are
    * all relevant to that user's case.
    */

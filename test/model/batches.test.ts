@@ -6,6 +6,7 @@ import {
   PAD_TOKEN,
   STEP_FEATURES,
   TOKEN_OFFSET,
+  tasteBatch,
   trainingBatch,
   trainingWindows,
 } from '../../src/model/batches';
@@ -204,5 +205,38 @@ describe('inferenceBatch', () => {
     // row r's last position: r·5 + (positions − 1) = 0, 5 + 4, 10 + 2
     expect(Array.from(two.lastIndex)).toEqual([0, 9, 12]);
     expect(Array.from(two.profiles!)).toEqual([0, 0, 0, 0, Math.fround(0.1), Math.fround(0.2)]);
+  });
+});
+
+describe('tasteBatch', () => {
+  it('reads the kept part and weighs every held-out movie 1 / |held out|', () => {
+    const kept: EncodedSequence = {
+      items: Int32Array.of(0, 2),
+      ratings: Float32Array.of(1, 0.5),
+      times: Float64Array.of(T0, T0 + DAY),
+    };
+    const batch = tasteBatch(
+      [kept, { items: new Int32Array(0), ratings: new Float32Array(0), times: new Float64Array(0) }],
+      [
+        { items: Int32Array.of(1, 3), ratings: Float32Array.of(0.75, Number.NaN) },
+        { items: Int32Array.of(0, 1, 2), ratings: Float32Array.of(0, 0.25, 1) },
+      ],
+      4,
+      10,
+      0,
+    );
+    expect(batch.kind).toBe('taste');
+    // Row 0 holds out movies 1 and 3 (½ each); row 1 holds out 0, 1, 2 (⅓ each).
+    expect(Array.from(batch.targetWeights)).toEqual(
+      [0, 0.5, 0, 0.5, 1 / 3, 1 / 3, 1 / 3, 0].map(Math.fround),
+    );
+    // Ratings are trained where known: row 0 movie 1; row 1 movies 0, 1, 2 (movie 3's rating is unknown).
+    expect(Array.from(batch.ratingRows)).toEqual([0, 1, 1, 1]);
+    expect(Array.from(batch.ratingItems)).toEqual([1, 0, 1, 2]);
+    expect(Array.from(batch.ratingTargets)).toEqual([0.75, 0, 0.25, 1]);
+    // Inputs as in inferenceBatch: row 0 reads BOS, movie 0, movie 2; row 1 (nothing kept) reads BOS alone.
+    expect(Array.from(batch.tokens.subarray(0, 3))).toEqual([BOS_TOKEN, 0 + TOKEN_OFFSET, 2 + TOKEN_OFFSET]);
+    expect(batch.tokens[3]).toBe(BOS_TOKEN);
+    expect(Array.from(batch.lastIndex)).toEqual([2, 3]);
   });
 });

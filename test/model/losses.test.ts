@@ -11,6 +11,7 @@ import {
   sampledScores,
   sampledSoftmaxLoss,
   softmaxCrossEntropy,
+  softmaxCrossEntropyWithWeights,
 } from '../../src/model/losses';
 
 const LOGITS = [
@@ -47,6 +48,52 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, dig
 describe.each(['cpu', 'wasm'] as const)('losses on %s', (backend) => {
   beforeAll(async () => {
     await useBackend(backend);
+  });
+
+  describe('softmaxCrossEntropyWithWeights (the taste objective)', () => {
+    // logits [[1, 2, 3], [0, 0, 0]]; weights [[0.5, 0, 0.5], [0, 1, 0]].
+    // Row 0: lse = 3 + ln(e⁻² + e⁻¹ + 1) = 3.4076060; Σ w·z = 0.5·1 + 0.5·3 = 2; loss = 1.4076060
+    // Row 1: lse = ln 3 = 1.0986123; Σ w·z = 0; loss = 1.0986123 (the one-hot case: plain cross-entropy)
+    const logits = [
+      [1, 2, 3],
+      [0, 0, 0],
+    ];
+    const weights = [
+      [0.5, 0, 0.5],
+      [0, 1, 0],
+    ];
+
+    it('equals logSumExp(row) − Σ w·row, computed by hand', () => {
+      const before = tf.memory().numTensors;
+      const values = tf.tidy(() =>
+        softmaxCrossEntropyWithWeights(tf.tensor2d(logits), tf.tensor2d(weights)).dataSync().slice(),
+      );
+      expectClose(values, [1.407606, 1.0986123], 5);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('has the gradient softmax − w (rows whose weights sum to 1)', () => {
+      const grads = tf.tidy(() => {
+        const w = tf.tensor2d(weights);
+        const g = tf.grad((z: tf.Tensor) => tf.sum(softmaxCrossEntropyWithWeights(z as tf.Tensor2D, w)));
+        return g(tf.tensor2d(logits)).dataSync().slice();
+      });
+      const softmax = logits.map((row) => {
+        const e = row.map((v) => Math.exp(v));
+        const total = e.reduce((a, b) => a + b, 0);
+        return e.map((v) => v / total);
+      });
+      const expected = softmax.flatMap((row, i) => row.map((p, j) => p - weights[i]![j]!));
+      expectClose(grads, expected, 5);
+    });
+
+    it('equals softmaxCrossEntropy for one-hot weights', () => {
+      const [a, b] = tf.tidy(() => [
+        softmaxCrossEntropyWithWeights(tf.tensor2d([[0.3, -1, 2]]), tf.tensor2d([[0, 0, 1]])).dataSync()[0]!,
+        softmaxCrossEntropy(tf.tensor2d([[0.3, -1, 2]]), tf.tensor1d([2], 'int32')).dataSync()[0]!,
+      ]);
+      expect(a).toBeCloseTo(b, 5);
+    });
   });
 
   describe('softmaxCrossEntropy', () => {
