@@ -108,12 +108,19 @@ export {
 export {
   RANKING_LOSSES,
   type RankingLoss,
+  type ScoringHead,
   SequenceRNN,
   type SequenceRNNConfig,
   type SequenceRNNInit,
 } from './model/sequence-rnn';
 export { FORMAT_VERSION, type ModelLocation } from './persistence';
-export { type FittedState, type PipelineModules, RecommenderPipeline, type StoredUser } from './pipeline';
+export {
+  type FittedState,
+  type PipelineModules,
+  type PipelineRecommendOptions,
+  RecommenderPipeline,
+  type StoredUser,
+} from './pipeline';
 export {
   CategoricalEncoder,
   type CategoricalEncoderJSON,

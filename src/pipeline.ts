@@ -22,7 +22,7 @@ import {
   trainingBatch,
   trainingWindows,
 } from './model/batches';
-import type { SequenceRNN, SequenceRNNConfig, SequenceRNNInit } from './model/sequence-rnn';
+import type { ScoringHead, SequenceRNN, SequenceRNNConfig, SequenceRNNInit } from './model/sequence-rnn';
 import { type ModelLocation, toArtifacts, writeArtifacts } from './persistence';
 import type { UserProfiler } from './profile/user-profiler';
 import type { Recommendation, Recommender, RecommendOptions } from './recommend/recommender';
@@ -31,6 +31,12 @@ import type { Trainer } from './training/trainer';
 import { AliasSampler } from './util/alias';
 import { Rng } from './util/random';
 import { VERSION } from './version';
+
+/** Options of {@link RecommenderPipeline.recommend}: the Recommender module's, and which head scores. */
+export interface PipelineRecommendOptions extends RecommendOptions {
+  /** The scoring head for this request. Default: the `model.scoring` option. */
+  head?: ScoringHead;
+}
 
 /** The modules a pipeline is made of; each can be passed in instead of built. */
 export interface PipelineModules {
@@ -243,6 +249,7 @@ export class RecommenderPipeline implements Scorer {
       dropout: modelOptions.dropout,
       recurrentDropout: modelOptions.recurrentDropout,
       tasteWeight: modelOptions.tasteWeight,
+      tasteHead: modelOptions.tasteWeight > 0,
     };
     const popularity = countByMovie(trainTable, catalog);
     const model = this.modules.sequenceModel(
@@ -403,7 +410,10 @@ export class RecommenderPipeline implements Scorer {
    * Top-N movies for a known user (by id: their stored history is used) or for any history (a new user, or a
    * known user with fresh activity). Seen movies are left out unless `excludeSeen: false`.
    */
-  async recommend(user: number | UserHistory, options: RecommendOptions = {}): Promise<Recommendation[]> {
+  async recommend(
+    user: number | UserHistory,
+    options: PipelineRecommendOptions = {},
+  ): Promise<Recommendation[]> {
     const [list] = await this.recommendMany([user], options);
     return list!;
   }
@@ -411,27 +421,32 @@ export class RecommenderPipeline implements Scorer {
   /** {@link RecommenderPipeline.recommend} for many users in batched passes. */
   async recommendMany(
     users: ReadonlyArray<number | UserHistory>,
-    options: RecommendOptions = {},
+    options: PipelineRecommendOptions = {},
   ): Promise<Recommendation[][]> {
     const state = this.requireState();
     const histories = users.map((u) => this.resolveUser(u));
     const { min, max } = state.ratingScale;
     const out: Recommendation[][] = [];
-    await this.inferChunks(histories, { scores: true, ratings: true }, (row, { scores, ratings }, seq) => {
-      const picks = this.modules.recommender.select(
-        scores!,
-        state.catalog,
-        { seen: seq.items, popularity: state.popularity },
-        options,
-      );
-      out[row] = picks.map(({ index, score }, r) => ({
-        movieId: state.catalog.ids[index]!,
-        score,
-        rank: r + 1,
-        title: state.titles[index] || undefined,
-        predictedRating: min + (max - min) * ratings![index]!,
-      }));
-    });
+    const head = options.head ?? this.options.model.scoring;
+    await this.inferChunks(
+      histories,
+      { scores: true, ratings: true, head },
+      (row, { scores, ratings }, seq) => {
+        const picks = this.modules.recommender.select(
+          scores!,
+          state.catalog,
+          { seen: seq.items, popularity: state.popularity },
+          options,
+        );
+        out[row] = picks.map(({ index, score }, r) => ({
+          movieId: state.catalog.ids[index]!,
+          score,
+          rank: r + 1,
+          title: state.titles[index] || undefined,
+          predictedRating: min + (max - min) * ratings![index]!,
+        }));
+      },
+    );
     return out;
   }
 
@@ -496,7 +511,7 @@ export class RecommenderPipeline implements Scorer {
   /** Encodes histories, runs the model in chunks and hands each row's outputs to `use`. */
   private async inferChunks(
     histories: readonly UserHistory[],
-    want: { scores?: boolean; ratings?: boolean },
+    want: { scores?: boolean; ratings?: boolean; head?: ScoringHead },
     use: (row: number, out: { scores?: Float32Array; ratings?: Float32Array }, seq: EncodedSequence) => void,
   ): Promise<void> {
     const state = this.requireState();
@@ -515,7 +530,10 @@ export class RecommenderPipeline implements Scorer {
         }
         return seq;
       });
-      const result = await state.model.infer(inferenceBatch(seqs, maxLength, profileSize), want);
+      const result = await state.model.infer(inferenceBatch(seqs, maxLength, profileSize), {
+        head: this.options.model.scoring,
+        ...want,
+      });
       seqs.forEach((seq, r) => {
         use(
           start + r,

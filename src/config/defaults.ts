@@ -6,7 +6,7 @@
 import type { BackendName } from '../backend';
 import { ConfigError } from '../errors';
 import { registeredCells } from '../model/cells';
-import { RANKING_LOSSES, type RankingLoss } from '../model/sequence-rnn';
+import { RANKING_LOSSES, type RankingLoss, type ScoringHead } from '../model/sequence-rnn';
 import { DEFAULT_WEIGHT_DECAY, OPTIMIZER_NAMES, type OptimizerName } from '../training/optimizers';
 import { checkSchedule, SCHEDULE_DEFAULTS, type ScheduleName } from '../training/schedules';
 
@@ -49,6 +49,11 @@ export interface ModelOptions {
    * Default 1.
    */
   tasteWeight: number;
+  /**
+   * Which head scores recommendations (with the taste objective on): `'next'` (the next movie), `'taste'`
+   * (anything else the user likes) or `'blend'` (default: both, as a product of the two distributions).
+   */
+  scoring: ScoringHead;
 }
 
 /** How the model is trained. */
@@ -154,6 +159,7 @@ export const MODEL_DEFAULTS: Readonly<ModelOptions> = {
   dropout: 0,
   recurrentDropout: 0,
   tasteWeight: 1,
+  scoring: 'blend',
 };
 
 /**
@@ -238,6 +244,9 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
     throw new ConfigError('model.loss', `one of ${RANKING_LOSSES.join(', ')}`, model.loss);
   }
   positiveInteger('model.negatives', model.negatives);
+  if (!['next', 'taste', 'blend'].includes(model.scoring)) {
+    throw new ConfigError('model.scoring', "one of 'next', 'taste', 'blend'", model.scoring);
+  }
   if (!(model.tasteWeight >= 0 && Number.isFinite(model.tasteWeight))) {
     throw new ConfigError('model.tasteWeight', 'a number ≥ 0', model.tasteWeight);
   }

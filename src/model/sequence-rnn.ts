@@ -69,7 +69,19 @@ export interface SequenceRNNConfig {
   recurrentDropout?: number;
   /** Weight of the taste objective's batches (see {@link TasteBatchArrays}). Default 1. */
   tasteWeight?: number;
+  /**
+   * A separate taste head (`W_τ h + b_τ` over the catalog) learns the taste objective, so the ranking head keeps
+   * answering "what next?" and the taste head "what else does this user like?". Absent in older models: the
+   * taste objective then trains the ranking head.
+   */
+  tasteHead?: boolean;
 }
+
+/**
+ * Which head scores movies: `'next'` (the ranking head: the next movie), `'taste'` (the taste head: anything else
+ * the user likes), or `'blend'` (both: the sum of their log-softmax, a product of the two distributions).
+ */
+export type ScoringHead = 'next' | 'taste' | 'blend';
 
 /**
  * The ranking head's training loss:
@@ -137,6 +149,7 @@ export class SequenceRNN {
   readonly network: tfl.LayersModel;
   private readonly encoder: tfl.LayersModel;
   private readonly rankingHead: Layer;
+  private readonly tasteHead: Layer | null;
   private readonly ratingHead: Layer;
   private readonly cells: DropoutCell[];
   private disposed = false;
@@ -153,6 +166,7 @@ export class SequenceRNN {
       name: 'reelrec_encoder',
     });
     this.rankingHead = network.getLayer('ranking_head') as Layer;
+    this.tasteHead = config.tasteHead ? (network.getLayer('taste_head') as Layer) : null;
     this.ratingHead = network.getLayer('rating_head') as Layer;
     this.cells = network.layers
       .filter((l) => l.name.startsWith('rnn_'))
@@ -251,9 +265,10 @@ export class SequenceRNN {
   private tasteLoss(batch: TasteBatchArrays, training: boolean): tf.Scalar {
     return tf.tidy(() => {
       const hidden = this.hiddenAt(batch, batch.lastIndex, training);
+      const head = this.tasteHead ?? this.rankingHead;
       const logits = tf.add(
-        tf.matMul(hidden, this.rankingWeight('kernel')),
-        this.rankingWeight('bias'),
+        tf.matMul(hidden, headWeight(head, 'kernel')),
+        headWeight(head, 'bias'),
       ) as tf.Tensor2D;
       const weights = tf.tensor2d(batch.targetWeights, [batch.rows, batch.numItems]);
       let loss: tf.Tensor = tf.mean(softmaxCrossEntropyWithWeights(logits, weights));
@@ -311,7 +326,7 @@ export class SequenceRNN {
    */
   async infer(
     batch: InferenceBatchArrays,
-    want: { scores?: boolean; ratings?: boolean },
+    want: { scores?: boolean; ratings?: boolean; head?: ScoringHead },
   ): Promise<{
     /** `[rows × numItems]` ranking logits, when `want.scores`. */
     scores?: Float32Array;
@@ -322,7 +337,7 @@ export class SequenceRNN {
     const { scoresT, ratingsT } = tf.tidy(() => {
       const hidden = this.hiddenAt(batch, batch.lastIndex, false);
       const out: { scoresT?: tf.Tensor2D; ratingsT?: tf.Tensor2D } = {};
-      if (want.scores) out.scoresT = this.rankingHead.apply(hidden) as tf.Tensor2D;
+      if (want.scores) out.scoresT = this.scoreWith(hidden, want.head ?? 'blend');
       if (want.ratings) out.ratingsT = this.ratingHead.apply(hidden) as tf.Tensor2D;
       return out as Record<string, tf.Tensor2D>;
     }) as { scoresT?: tf.Tensor2D; ratingsT?: tf.Tensor2D };
@@ -334,6 +349,15 @@ export class SequenceRNN {
       scoresT?.dispose();
       ratingsT?.dispose();
     }
+  }
+
+  /** Scores of the catalog from hidden states with the chosen head (the ranking head when there is no taste head). */
+  private scoreWith(hidden: tf.Tensor2D, head: ScoringHead): tf.Tensor2D {
+    const next = this.rankingHead.apply(hidden) as tf.Tensor2D;
+    if (!this.tasteHead || head === 'next') return next;
+    const taste = this.tasteHead.apply(hidden) as tf.Tensor2D;
+    if (head === 'taste') return taste;
+    return tf.add(tf.logSoftmax(next), tf.logSoftmax(taste));
   }
 
   /** The network as tfjs layers artifacts (topology JSON, weight specs and data). */
@@ -445,7 +469,9 @@ export class SequenceRNN {
 
   private initialBias(layer: tfl.layers.Layer, size: number, init: SequenceRNNInit): Float32Array {
     const out = new Float32Array(size);
-    if (layer.name === 'ranking_head' && init.rankingBias) out.set(init.rankingBias.subarray(0, size));
+    if ((layer.name === 'ranking_head' || layer.name === 'taste_head') && init.rankingBias) {
+      out.set(init.rankingBias.subarray(0, size));
+    }
     if (layer.name === 'rating_head' && init.ratingBias) out.set(init.ratingBias.subarray(0, size));
     if (
       layer.name.startsWith('rnn_') &&
@@ -547,5 +573,9 @@ function buildNetwork(config: SequenceRNNConfig): tfl.LayersModel {
   const rating = tfl.layers
     .dense({ units: numItems, activation: 'sigmoid', name: 'rating_head' })
     .apply(x) as tfl.SymbolicTensor;
-  return tfl.model({ inputs, outputs: [ranking, rating], name: 'reelrec_sequence_rnn' });
+  const outputs = [ranking, rating];
+  if (config.tasteHead) {
+    outputs.push(tfl.layers.dense({ units: numItems, name: 'taste_head' }).apply(x) as tfl.SymbolicTensor);
+  }
+  return tfl.model({ inputs, outputs, name: 'reelrec_sequence_rnn' });
 }

@@ -6,6 +6,7 @@ import {
   type EncodedSequence,
   inferenceBatch,
   type TrainingBatchArrays,
+  tasteBatch,
   trainingBatch,
   trainingWindows,
 } from '../../src/model/batches';
@@ -484,5 +485,81 @@ describe.each([
     expect(tf.memory().numTensors).toBe(warm);
     model.dispose();
     expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('SequenceRNN taste head on %s', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  const tasteInputs = [seq([0, 2]), seq([4])];
+  const held = [
+    { items: Int32Array.of(1, 3), ratings: Float32Array.of(0.5, 1) },
+    { items: Int32Array.of(5, 6, 7), ratings: Float32Array.of(0, Number.NaN, 0.25) },
+  ];
+
+  function logSoftmax(row: Float32Array): number[] {
+    const max = Math.max(...row);
+    const lse = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
+    return Array.from(row, (v) => v - lse);
+  }
+
+  it("scores with the chosen head: 'blend' is log-softmax(next) + log-softmax(taste), row by row", async () => {
+    const model = SequenceRNN.create(config({ tasteHead: true }));
+    const batch = inferenceBatch(HISTORIES, 10, 0);
+    const next = (await model.infer(batch, { scores: true, head: 'next' })).scores!;
+    const taste = (await model.infer(batch, { scores: true, head: 'taste' })).scores!;
+    const blend = (await model.infer(batch, { scores: true, head: 'blend' })).scores!;
+    for (let r = 0; r < HISTORIES.length; r++) {
+      const row = (a: Float32Array) => a.subarray(r * NUM_ITEMS, (r + 1) * NUM_ITEMS);
+      const expected = logSoftmax(row(next)).map((v, i) => v + logSoftmax(row(taste))[i]!);
+      Array.from(row(blend)).forEach((v, i) => {
+        expect(v).toBeCloseTo(expected[i]!, 4);
+      });
+    }
+    // The heads differ (separately initialised kernels).
+    expect(Array.from(next)).not.toEqual(Array.from(taste));
+    model.dispose();
+  });
+
+  it('without a taste head every choice scores with the ranking head', async () => {
+    const model = SequenceRNN.create(config());
+    const batch = inferenceBatch(HISTORIES, 10, 0);
+    const next = (await model.infer(batch, { scores: true, head: 'next' })).scores!;
+    const blend = (await model.infer(batch, { scores: true, head: 'blend' })).scores!;
+    expect(Array.from(blend)).toEqual(Array.from(next));
+    model.dispose();
+  });
+
+  it('a taste step moves the taste head and leaves the ranking head alone', () => {
+    const model = SequenceRNN.create(config({ tasteHead: true }));
+    const weightsOf = (name: string) =>
+      model.network.weights
+        .filter((w) => w.originalName.startsWith(`${name}/`))
+        .map((w) => w.read().dataSync().slice());
+    const rankingBefore = weightsOf('ranking_head');
+    const tasteBefore = weightsOf('taste_head');
+    const optimizer = tf.train.sgd(0.5);
+    const batch = tasteBatch(tasteInputs, held, NUM_ITEMS, 10, 0);
+    const before = tf.memory().numTensors;
+    const loss = optimizer.minimize(() => model.loss(batch), true, model.trainableVariables())!;
+    loss.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(weightsOf('ranking_head')).toEqual(rankingBefore);
+    expect(weightsOf('taste_head')).not.toEqual(tasteBefore);
+    optimizer.dispose();
+    model.dispose();
+  });
+
+  it('saves and loads the taste head', async () => {
+    const model = SequenceRNN.create(config({ tasteHead: true }));
+    const batch = inferenceBatch(HISTORIES, 10, 0);
+    const before = (await model.infer(batch, { scores: true, head: 'taste' })).scores!;
+    const loaded = await SequenceRNN.fromArtifacts(model.config, await model.toArtifacts());
+    const after = (await loaded.infer(batch, { scores: true, head: 'taste' })).scores!;
+    expect(Array.from(after)).toEqual(Array.from(before));
+    model.dispose();
+    loaded.dispose();
   });
 });
