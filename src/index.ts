@@ -97,6 +97,12 @@ export {
   registeredCells,
 } from './model/cells';
 export {
+  type ColdItemsInput,
+  type ColdItemsOptions,
+  type ColdItemsReport,
+  inferColdItems,
+} from './model/content-cold-start';
+export {
   bprLoss,
   maskedMeanSquaredError,
   type SampledScores,

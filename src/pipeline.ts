@@ -22,6 +22,7 @@ import {
   trainingBatch,
   trainingWindows,
 } from './model/batches';
+import { type ColdItemsReport, inferColdItems } from './model/content-cold-start';
 import type { ScoringHead, SequenceRNN, SequenceRNNConfig, SequenceRNNInit } from './model/sequence-rnn';
 import { type ModelLocation, toArtifacts, writeArtifacts } from './persistence';
 import type { UserProfiler } from './profile/user-profiler';
@@ -365,21 +366,30 @@ export class RecommenderPipeline implements Scorer {
           ? { name: training.monitor, direction: getMetric(training.monitor).direction }
           : undefined,
     });
+    if (content && modelOptions.contentColdStart && !model.isDisposed) {
+      summary.coldMovies = coldStartMovies(model, content, features!, popularity, seed);
+      if (summary.coldMovies.skipped) notes.push(`content cold start skipped: ${summary.coldMovies.skipped}`);
+    }
     if (notes.length > 0) summary.notes = [...(summary.notes ?? []), ...notes];
     state.summary = summary;
     this.state = state;
     return summary;
   }
 
-  /** {@link Scorer.score}: ranking scores of `candidates` for each history (`-Infinity` for unknown movies). */
+  /**
+   * {@link Scorer.score}: ranking scores of `candidates` for each history (`-Infinity` for unknown movies), with the
+   * Recommender module's popularity blending applied as in `recommend`.
+   */
   async score(histories: readonly UserHistory[], candidates: readonly number[]): Promise<Float32Array[]> {
     const state = this.requireState();
     const positions = candidates.map((id) => state.catalog.indexOf(id));
+    // The same blending recommend() ranks by: the Recommender module's popularity weight.
+    const weight = this.modules.recommender.options.popularityWeight;
     const out: Float32Array[] = [];
     await this.inferChunks(histories, { scores: true }, (row, { scores }) => {
       const s = new Float32Array(candidates.length);
       positions.forEach((p, i) => {
-        s[i] = p >= 0 ? scores![p]! : Number.NEGATIVE_INFINITY;
+        s[i] = p >= 0 ? scores![p]! + weight * Math.log1p(state.popularity[p]!) : Number.NEGATIVE_INFINITY;
       });
       out[row] = s;
     });
@@ -765,6 +775,33 @@ function sliceHistory(h: UserHistory, seq: EncodedSequence, end: number, state: 
   const user = h.user ?? stored?.demographics;
   const known = h.items.filter((it) => state.catalog.has(it.movieId));
   return { userId: h.userId, items: known.slice(0, Math.min(end, seq.items.length)), user };
+}
+
+/** Columns a movie nobody has rated cannot have a meaningful value in: they count its ratings. */
+const RATING_COUNT_COLUMNS = ['popularity', 'since_last_rating'];
+
+/** Gives the model's unrated movies parameters regressed from their content (`model.contentColdStart`). */
+function coldStartMovies(
+  model: SequenceRNN,
+  content: Float32Array,
+  features: FeatureExtractor,
+  counts: Float32Array,
+  seed: number | string,
+): ColdItemsReport {
+  const names = features.featureNames();
+  const { positions, rows, report } = inferColdItems(
+    {
+      content,
+      dim: features.dim,
+      params: model.itemParameters(),
+      width: model.itemParameterWidth,
+      counts,
+      excludeColumns: names.flatMap((n, i) => (RATING_COUNT_COLUMNS.includes(n) ? [i] : [])),
+    },
+    { seed },
+  );
+  if (positions.length > 0) model.setItemParameters(positions, rows);
+  return report;
 }
 
 function initialValues(

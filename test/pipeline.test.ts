@@ -358,3 +358,45 @@ describe('holdOutValidation', () => {
     expect(holdOutValidation(table, 42, 0.1).validation.toArray()).toEqual(validation.toArray());
   });
 });
+
+describe('content cold start of unrated movies', () => {
+  // Two movies in the catalog that nobody rated: copies of a rated movie's content under new ids.
+  const source = data.movies[0]!;
+  const unrated = [
+    { ...source, id: 9001, title: 'New A' },
+    { ...source, id: 9002, title: 'New B', genres: [...data.genres.slice(0, 2)] },
+  ];
+  const withNew = { ...data, movies: [...data.movies, ...unrated] };
+
+  it('gives them parameters regressed from content: reported, finite scores, recommendable', async () => {
+    const rec = await createRecommender({ ...SMALL, backend: 'cpu' });
+    const summary = await rec.fit(withNew);
+    // The two, and any synthetic movie whose few ratings all went to validation.
+    expect(summary.coldMovies!.inferred).toBeGreaterThanOrEqual(2);
+    expect(summary.coldMovies!.fittedOn).toBeGreaterThan(10);
+    expect(summary.coldMovies!.columns).toBeGreaterThan(0);
+    const [scores] = await rec.score([{ items: [{ movieId: data.movies[1]!.id, rating: 4 }] }], [9001, 9002]);
+    expect(Number.isFinite(scores![0]!)).toBe(true);
+    expect(scores![0]).not.toBe(scores![1]); // different content, different parameters
+    const all = await rec.recommend({ items: [] }, { k: withNew.movies.length });
+    expect(all.map((r) => r.movieId)).toEqual(expect.arrayContaining([9001, 9002]));
+    rec.dispose();
+  });
+
+  it('model.contentColdStart: false leaves them as trained, without a report', async () => {
+    const rec = await createRecommender({
+      ...SMALL,
+      backend: 'cpu',
+      model: { ...SMALL.model, contentColdStart: false },
+    });
+    const summary = await rec.fit(withNew);
+    expect(summary.coldMovies).toBeUndefined();
+    rec.dispose();
+  });
+
+  it('without content features there is nothing to regress from', async () => {
+    const rec = await createRecommender({ ...SMALL, backend: 'cpu', features: false });
+    expect((await rec.fit(withNew)).coldMovies).toBeUndefined();
+    rec.dispose();
+  });
+});

@@ -11,6 +11,7 @@ import {
   demoCommand,
   evaluateCommand,
   infoCommand,
+  newMoviesCommand,
   recommendCommand,
   trainCommand,
 } from './commands';
@@ -50,7 +51,11 @@ function modelOptions(cmd: Command): Command {
     .option('--epochs <n>', 'maximum training epochs', positive)
     .option('--hidden <n>', 'hidden units', positive)
     .option('--seed <n>', 'seed of every random choice', integer)
-    .option('--backend <names>', 'tfjs backend or comma-separated priority list (cpu, wasm, tensorflow)');
+    .option('--backend <names>', 'tfjs backend or comma-separated priority list (cpu, wasm, tensorflow)')
+    .option(
+      '--options <json>',
+      'recommender options as a JSON object, over the defaults and the flags, e.g. \'{"features":false}\'',
+    );
 }
 
 const program = new Command()
@@ -117,6 +122,21 @@ modelOptions(
     .option('--lenient', 'skip and count bad lines instead of stopping at the first')
     .option('--json', 'print one JSON document'),
 ).action(async (flags) => run(flags.json, () => evaluateCommand(flags, createProgress())));
+
+modelOptions(
+  program
+    .command('new-movies')
+    .description(
+      'new-movie cold start: hold out every rating of a seeded sample of movies, train, and rank them for the users who rated them',
+    )
+    .option('--data <dir>', 'MovieLens directory (default: $REELREC_DATA)')
+    .option('--share <x>', 'share of the eligible movies held out (default 0.05)', Number)
+    .option('--min-ratings <n>', 'movies with at least this many ratings are eligible (default 20)', positive)
+    .option('--k <n>', 'cutoff K of the ranking metrics', positive)
+    .option('--no-baselines', 'run the RNN only')
+    .option('--lenient', 'skip and count bad lines instead of stopping at the first')
+    .option('--json', 'print one JSON document'),
+).action(async (flags) => run(flags.json, () => newMoviesCommand(flags, createProgress())));
 
 modelOptions(
   program

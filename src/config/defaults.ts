@@ -54,6 +54,12 @@ export interface ModelOptions {
    * (anything else the user likes) or `'blend'` (default: both, as a product of the two distributions).
    */
   scoring: ScoringHead;
+  /**
+   * Content cold start for movies: after training, every catalog movie without a training rating (a movie in
+   * `dataset.movies` nobody has rated yet) gets its embedding and head parameters from its content features,
+   * through a ridge regression fitted on the rated movies. Needs the FeatureExtractor. Default true.
+   */
+  contentColdStart: boolean;
 }
 
 /** How the model is trained. */
@@ -160,6 +166,7 @@ export const MODEL_DEFAULTS: Readonly<ModelOptions> = {
   recurrentDropout: 0,
   tasteWeight: 1,
   scoring: 'blend',
+  contentColdStart: true,
 };
 
 /**
@@ -249,6 +256,9 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
   }
   if (!(model.tasteWeight >= 0 && Number.isFinite(model.tasteWeight))) {
     throw new ConfigError('model.tasteWeight', 'a number ≥ 0', model.tasteWeight);
+  }
+  if (typeof model.contentColdStart !== 'boolean') {
+    throw new ConfigError('model.contentColdStart', 'true or false', model.contentColdStart);
   }
   for (const key of ['dropout', 'recurrentDropout'] as const) {
     const rate = model[key];

@@ -44,6 +44,12 @@ export {
   type RankingMetrics,
 } from './metrics';
 export {
+  evaluateNewMovies,
+  type NewMoviesOptions,
+  type NewMoviesResult,
+  type NewMoviesRow,
+} from './new-movies';
+export {
   type FoldSplit,
   type MetricRow,
   type ModelSpec,

@@ -239,6 +239,111 @@ export class SequenceRNN {
   }
 
   /**
+   * Each movie's own parameters as one row: its input embedding, then `[kernel column, bias]` of the ranking head,
+   * of the rating head (pre-sigmoid) and, when the model has one, of the taste head. Row-major
+   * `numItems × itemParameterWidth`, copied out. What content-based cold start regresses on (see
+   * {@link SequenceRNN.setItemParameters}).
+   */
+  itemParameters(): Float32Array {
+    this.assertUsable();
+    const { numItems } = this.config;
+    const width = this.itemParameterWidth;
+    const out = new Float32Array(numItems * width);
+    let at = 0;
+    for (const part of this.itemParts()) {
+      const values = part.read();
+      for (let i = 0; i < numItems; i++) {
+        out.set(values.subarray(i * part.width, (i + 1) * part.width), i * width + at);
+      }
+      at += part.width;
+    }
+    return out;
+  }
+
+  /** Width of a row of {@link SequenceRNN.itemParameters}. */
+  get itemParameterWidth(): number {
+    return this.itemParts().reduce((sum, part) => sum + part.width, 0);
+  }
+
+  /**
+   * Overwrites the parameters of the movies at catalog `positions` with rows laid out as in
+   * {@link SequenceRNN.itemParameters} (`positions.length × itemParameterWidth`, row-major).
+   *
+   * @throws {RangeError} for a position outside the catalog or a row array of the wrong length.
+   */
+  setItemParameters(positions: readonly number[], rows: Float32Array): void {
+    this.assertUsable();
+    const { numItems } = this.config;
+    const width = this.itemParameterWidth;
+    if (rows.length !== positions.length * width) {
+      throw new RangeError(`expected ${positions.length} × ${width} values, got ${rows.length}`);
+    }
+    for (const p of positions) {
+      if (!Number.isInteger(p) || p < 0 || p >= numItems) {
+        throw new RangeError(`movie position ${p} is outside the catalog (0 … ${numItems - 1})`);
+      }
+    }
+    let at = 0;
+    for (const part of this.itemParts()) {
+      const values = part.read();
+      positions.forEach((p, r) => {
+        values.set(rows.subarray(r * width + at, r * width + at + part.width), p * part.width);
+      });
+      part.write(values);
+      at += part.width;
+    }
+  }
+
+  /** The per-movie slices of the item layers, each read and written as `numItems × width` row-major. */
+  private itemParts(): ItemPart[] {
+    const { numItems } = this.config;
+    const embedding = this.network.getLayer('item_embedding').weights[0]!;
+    const e = embedding.shape[1] as number;
+    const parts: ItemPart[] = [
+      {
+        width: e,
+        read: () => (embedding.read().dataSync() as Float32Array).slice(TOKEN_OFFSET * e),
+        write: (v: Float32Array) => {
+          const all = (embedding.read().dataSync() as Float32Array).slice();
+          all.set(v, TOKEN_OFFSET * e);
+          tf.tidy(() => {
+            embedding.write(tf.tensor2d(all, [numItems + TOKEN_OFFSET, e]));
+          });
+        },
+      },
+    ];
+    const heads = [this.rankingHead, this.ratingHead, ...(this.tasteHead ? [this.tasteHead] : [])];
+    for (const head of heads) {
+      const kernel = head.weights.find((v) => v.originalName.endsWith('/kernel'))!;
+      const bias = head.weights.find((v) => v.originalName.endsWith('/bias'))!;
+      const d = kernel.shape[0] as number;
+      parts.push({
+        width: d + 1,
+        read: () =>
+          tf.tidy(() => {
+            const rows = tf.concat([tf.transpose(kernel.read()), tf.reshape(bias.read(), [numItems, 1])], 1);
+            return rows.dataSync() as Float32Array;
+          }),
+        write: (v: Float32Array) => {
+          // Fresh tensors from plain arrays: a reshaped slice would share its data id with the slice, and the
+          // wasm backend keeps a shape per data id (its fused matmul then sees a rank-2 bias).
+          const k = new Float32Array(d * numItems);
+          const b = new Float32Array(numItems);
+          for (let i = 0; i < numItems; i++) {
+            for (let j = 0; j < d; j++) k[j * numItems + i] = v[i * (d + 1) + j]!;
+            b[i] = v[i * (d + 1) + d]!;
+          }
+          tf.tidy(() => {
+            kernel.write(tf.tensor2d(k, [d, numItems]));
+            bias.write(tf.tensor1d(b));
+          });
+        },
+      });
+    }
+    return parts;
+  }
+
+  /**
    * The training loss of a batch: mean softmax cross-entropy of the next movie plus `ratingWeight` × the masked
    * mean squared error of the rating head on the next movie's scaled rating. Returns a scalar tensor (the caller,
    * an optimizer step, owns it).
@@ -483,6 +588,13 @@ export class SequenceRNN {
     }
     return out;
   }
+}
+
+/** One item layer's per-movie slice (see `SequenceRNN.itemParts`). */
+interface ItemPart {
+  width: number;
+  read: () => Float32Array;
+  write: (values: Float32Array) => void;
 }
 
 function headWeight(layer: Layer, which: 'kernel' | 'bias'): tf.Tensor {

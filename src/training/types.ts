@@ -3,7 +3,9 @@
  *
  * @module
  */
+
 import type { RatingTable } from '../data/types';
+import type { ColdItemsReport } from '../model/content-cold-start';
 
 /** What one epoch of training reports. */
 export interface EpochLog {
@@ -52,4 +54,6 @@ export interface FitSummary {
   seconds: number;
   /** What the run adjusted or noticed, in words (e.g. a batch size lowered to fit in memory). */
   notes?: string[];
+  /** Content cold start of unrated movies (`model.contentColdStart`), when it ran. */
+  coldMovies?: ColdItemsReport;
 }

@@ -12,6 +12,7 @@ import {
   demoCommand,
   evaluateCommand,
   infoCommand,
+  newMoviesCommand,
   recommendCommand,
   trainCommand,
 } from '../../src/cli/commands';
@@ -122,8 +123,56 @@ describe('evaluate', () => {
     for (const key of keys) expect(Number.isFinite(model!.metrics[key])).toBe(true);
   });
 
+  it('--options sets recommender options over the flags; a bad document is a ConfigError', async () => {
+    const { json } = await evaluateCommand(
+      {
+        data: dataDir,
+        protocol: 'S',
+        epochs: 1,
+        backend: 'cpu',
+        baselines: false,
+        resamples: 0,
+        options: '{"model":{"cell":"gru","hiddenSize":8},"features":false}',
+      },
+      quiet,
+    );
+    expect((json as { results: Array<{ name: string }> }).results.map((r) => r.name)).toEqual(['gru']);
+    for (const options of ['{"model":', '[1]', '{"model":3}']) {
+      await expect(evaluateCommand({ data: dataDir, protocol: 'S', options }, quiet)).rejects.toThrow(
+        ConfigError,
+      );
+    }
+  });
+
   it('rejects an unknown protocol with the list of names', async () => {
     await expect(evaluateCommand({ data: dataDir, protocol: 'X' }, quiet)).rejects.toThrow(/R, C, T, S, K/);
+  });
+});
+
+describe('new-movies', () => {
+  it('holds out movies and reports recall beside content-kNN, popularity and chance', async () => {
+    const { json, text } = await newMoviesCommand(
+      { data: dataDir, epochs: 1, hidden: 8, backend: 'cpu', share: 0.1, minRatings: 5 },
+      quiet,
+    );
+    const doc = json as {
+      protocol: string;
+      movies: number[];
+      users: number;
+      chance: Record<string, number>;
+      results: Array<{ name: string; metrics: Record<string, number> }>;
+    };
+    expect(doc.protocol).toBe('new-movies');
+    expect(doc.movies.length).toBeGreaterThan(0);
+    expect(doc.users).toBeGreaterThan(0);
+    expect(doc.results.map((r) => r.name)).toEqual(['lstm', 'content-knn', 'popularity']);
+    for (const r of doc.results) {
+      for (const key of ['R@10 new', 'HR@10 new', 'R@10 all']) {
+        expect(r.metrics[key]).toBeGreaterThanOrEqual(0);
+        expect(r.metrics[key]).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(text).toMatch(/\| chance \|/);
   });
 });
 

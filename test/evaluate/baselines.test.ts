@@ -11,9 +11,9 @@ import {
   SegmentPopularityBaseline,
   UserItemBiasBaseline,
 } from '../../src/evaluate/baselines';
-import { solveSpd } from '../../src/evaluate/baselines/linalg';
 import { topK } from '../../src/recommend/topk';
 import type { Scorer } from '../../src/recommend/types';
+import { solveSpd } from '../../src/util/linalg';
 import { makeDataset, type Row } from './helpers';
 
 describe('PopularityBaseline', () => {

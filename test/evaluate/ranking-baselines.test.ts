@@ -11,7 +11,7 @@ import {
   ItemKnnBaseline,
   RecencyItemKnnBaseline,
 } from '../../src/evaluate/baselines';
-import { invertSpdInPlace } from '../../src/evaluate/baselines/linalg';
+import { invertSpdInPlace } from '../../src/util/linalg';
 import { makeDataset, type Row } from './helpers';
 
 describe('invertSpdInPlace', () => {

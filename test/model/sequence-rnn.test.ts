@@ -563,3 +563,63 @@ describe.each(['cpu', 'wasm'] as const)('SequenceRNN taste head on %s', (backend
     loaded.dispose();
   });
 });
+
+describe.each(['cpu', 'wasm'] as const)('SequenceRNN item parameters on %s', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  it('a row is [embedding, ranking kernel column + bias, rating kernel column + bias, taste …]', () => {
+    const model = SequenceRNN.create(config({ tasteHead: true }));
+    const e = 4;
+    const d = 8;
+    expect(model.itemParameterWidth).toBe(e + 3 * (d + 1));
+    const rows = model.itemParameters();
+    expect(rows.length).toBe(NUM_ITEMS * model.itemParameterWidth);
+    const weight = (name: string) =>
+      model.network.weights
+        .find((w) => w.originalName === name)!
+        .read()
+        .dataSync() as Float32Array;
+    const embedding = weight('item_embedding/embeddings');
+    const kernel = weight('ranking_head/kernel');
+    const bias = weight('ranking_head/bias');
+    const ratingBias = weight('rating_head/bias');
+    const w = model.itemParameterWidth;
+    for (const i of [0, 5, NUM_ITEMS - 1]) {
+      // Item i reads token i + 2 (TOKEN_OFFSET).
+      expect(Array.from(rows.subarray(i * w, i * w + e))).toEqual(
+        Array.from(embedding.subarray((i + 2) * e, (i + 3) * e)),
+      );
+      for (let j = 0; j < d; j++) expect(rows[i * w + e + j]).toBe(kernel[j * NUM_ITEMS + i]);
+      expect(rows[i * w + e + d]).toBe(bias[i]);
+      expect(rows[i * w + e + 2 * (d + 1) - 1]).toBe(ratingBias[i]);
+    }
+    model.dispose();
+  });
+
+  it('setItemParameters writes the chosen movies only, and changes their scores; bad input throws', async () => {
+    const model = SequenceRNN.create(config({ tasteHead: true }));
+    const w = model.itemParameterWidth;
+    const before = model.itemParameters();
+    const batch = inferenceBatch(HISTORIES, 10, 0);
+    const scoresBefore = (await model.infer(batch, { scores: true, head: 'next' })).scores!;
+    const rows = Float32Array.from({ length: 2 * w }, (_, i) => (i % 7) / 10 - 0.3);
+    const tensors = tf.memory().numTensors;
+    model.setItemParameters([3, 9], rows);
+    expect(tf.memory().numTensors).toBe(tensors);
+    const after = model.itemParameters();
+    for (let i = 0; i < NUM_ITEMS; i++) {
+      const row = Array.from(after.subarray(i * w, (i + 1) * w));
+      if (i === 3) expect(row).toEqual(Array.from(rows.subarray(0, w)));
+      else if (i === 9) expect(row).toEqual(Array.from(rows.subarray(w)));
+      else expect(row).toEqual(Array.from(before.subarray(i * w, (i + 1) * w)));
+    }
+    const scoresAfter = (await model.infer(batch, { scores: true, head: 'next' })).scores!;
+    expect(scoresAfter[3]).not.toBe(scoresBefore[3]);
+    expect(scoresAfter[0]).toBe(scoresBefore[0]);
+    expect(() => model.setItemParameters([NUM_ITEMS], rows.subarray(0, w))).toThrow(RangeError);
+    expect(() => model.setItemParameters([1], rows)).toThrow(RangeError);
+    model.dispose();
+  });
+});

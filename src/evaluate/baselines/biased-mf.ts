@@ -7,6 +7,7 @@
 import { MovieIndex } from '../../data/catalog';
 import type { Dataset, RatingScale, RatingTable } from '../../data/types';
 import type { EpochLog, FitOptions, FitSummary, Scorer, UserHistory } from '../../recommend/types';
+import { solveSpd } from '../../util/linalg';
 import { Rng } from '../../util/random';
 import {
   baselineSummary,
@@ -19,7 +20,6 @@ import {
   requireFitted,
   UserRatings,
 } from './common';
-import { solveSpd } from './linalg';
 
 /**
  * Options of {@link BiasedMfBaseline}. The defaults were tuned on protocol R: mean RMSE 0.9115 over ML-100k's

@@ -8,6 +8,7 @@ import { MovieIndex } from '../../data/catalog';
 import type { Dataset } from '../../data/types';
 import { ConfigError } from '../../errors';
 import type { FitSummary, Scorer, UserHistory } from '../../recommend/types';
+import { invertSpdInPlace } from '../../util/linalg';
 import {
   baselineSummary,
   checkNumber,
@@ -16,7 +17,6 @@ import {
   requireFitted,
   UserRatings,
 } from './common';
-import { invertSpdInPlace } from './linalg';
 
 /** Options of {@link EaseBaseline}. */
 export interface EaseOptions {

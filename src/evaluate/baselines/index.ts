@@ -8,6 +8,7 @@
 export { GlobalMeanBaseline, UserItemBiasBaseline, type UserItemBiasOptions } from './bias';
 export { BiasedMfBaseline, type BiasedMfOptions } from './biased-mf';
 export { BprMfBaseline, type BprMfOptions } from './bpr-mf';
+export { ContentKnnBaseline } from './content-knn';
 export { EaseBaseline, type EaseOptions } from './ease';
 export { ItemKnnBaseline, type ItemKnnOptions } from './item-knn';
 export { PopularityBaseline, SegmentPopularityBaseline, type SegmentPopularityOptions } from './popularity';

@@ -1,9 +1,9 @@
 /**
- * The small dense linear algebra the baselines need: solving and inverting symmetric positive-definite systems.
+ * The small dense linear algebra the baselines and content cold start need: solving and inverting symmetric positive-definite systems.
  *
  * @module
  */
-import { StateError } from '../../errors';
+import { StateError } from '../errors';
 
 /**
  * Solves A x = b for a symmetric positive-definite `n`×`n` matrix `A` (row-major) by Cholesky factorisation.
