@@ -128,6 +128,8 @@ export function windowsPerBatch(
 function inferenceRows(catalogSize: number): number {
   return Math.max(1, Math.min(INFERENCE_BATCH, Math.floor(STEP_MEMORY_BUDGET / (2 * 4 * catalogSize))));
 }
+/** History length at which the user-group prior counts half (`RecommendOptions.groupWeight`). */
+const GROUP_PRIOR_HALF_LIFE = 5;
 /** Users whose last rating validates each epoch (`training.validation: 'auto'`): 10%, at most this many. */
 const MAX_VALIDATION_USERS = 2000;
 
@@ -383,20 +385,23 @@ export class RecommenderPipeline implements Scorer {
   async score(histories: readonly UserHistory[], candidates: readonly number[]): Promise<Float32Array[]> {
     const state = this.requireState();
     const positions = candidates.map((id) => state.catalog.indexOf(id));
-    // The same blending recommend() ranks by: the Recommender module's popularity weight.
-    const weight = this.modules.recommender.options.popularityWeight;
+    const recommender = this.modules.recommender;
     const out: Float32Array[] = [];
-    await this.inferChunks(histories, { scores: true }, (row, { scores }) => {
+    await this.inferChunks(histories, { scores: true }, (row, { scores }, seq) => {
+      // The same blending recommend() ranks by: the Recommender module's popularity and group-prior weights.
+      const blended = recommender.blend(scores!, {
+        popularity: state.popularity,
+        groupPrior: this.groupPrior(histories[row]!, seq, recommender.options.groupWeight),
+      });
       const s = new Float32Array(candidates.length);
       positions.forEach((p, i) => {
-        s[i] = p >= 0 ? scores![p]! + weight * Math.log1p(state.popularity[p]!) : Number.NEGATIVE_INFINITY;
+        s[i] = p >= 0 ? blended[p]! : Number.NEGATIVE_INFINITY;
       });
       out[row] = s;
     });
     return out;
   }
 
-  /** {@link Scorer.predictRatings}: predicted ratings on the data set's scale (the mean rating for unknown movies). */
   async predictRatings(
     histories: readonly UserHistory[],
     movieIds: readonly (readonly number[])[],
@@ -442,10 +447,16 @@ export class RecommenderPipeline implements Scorer {
       histories,
       { scores: true, ratings: true, head },
       (row, { scores, ratings }, seq) => {
-        const picks = this.modules.recommender.select(
+        const recommender = this.modules.recommender;
+        const groupPrior = this.groupPrior(
+          histories[row]!,
+          seq,
+          options.groupWeight ?? recommender.options.groupWeight,
+        );
+        const picks = recommender.select(
           scores!,
           state.catalog,
-          { seen: seq.items, popularity: state.popularity },
+          { seen: seq.items, popularity: state.popularity, groupPrior },
           options,
         );
         out[row] = picks.map(({ index, score }, r) => ({
@@ -516,6 +527,25 @@ export class RecommenderPipeline implements Scorer {
       timestamp: stored.times[i]!,
     }));
     return { userId: user, items, user: stored.demographics };
+  }
+
+  /**
+   * The user-group prior of a history over the catalog, `f(n) · ln(p + ε)` (see `RecommendOptions.groupWeight`),
+   * or `undefined` when its weight is 0.
+   *
+   * @throws {ConfigError} for a non-zero weight without a profiler that has user groups.
+   */
+  private groupPrior(history: UserHistory, seq: EncodedSequence, weight: number): Float32Array | undefined {
+    if (weight === 0) return undefined;
+    const profiler = this.modules.profiler;
+    if (!profiler || !profiler.fitted || profiler.groupCount === 0) {
+      throw new ConfigError('recommender.groupWeight', '0 without a profiler that has user groups', weight);
+    }
+    const state = this.requireState();
+    const p = profiler.groupScores(history, Array.from(state.catalog.ids));
+    const epsilon = 1 / Math.max(1, state.users.size);
+    const fade = GROUP_PRIOR_HALF_LIFE / (GROUP_PRIOR_HALF_LIFE + seq.items.length);
+    return p.map((v) => fade * Math.log(v + epsilon));
   }
 
   /** Encodes histories, runs the model in chunks and hands each row's outputs to `use`. */

@@ -400,3 +400,46 @@ describe('content cold start of unrated movies', () => {
     rec.dispose();
   });
 });
+
+describe('the user-group prior (recommender.groupWeight)', () => {
+  const demographics = data.users[0]!;
+  const newUser: UserHistory = { items: [], user: demographics };
+
+  it('moves a cold-start list towards the groups, fades with history, and score() agrees with recommend', async () => {
+    const rec = await createRecommender({ ...SMALL, backend: 'cpu', recommender: { groupWeight: 1 } });
+    await rec.fit(data);
+    expect(rec.parts.profiler!.groupCount).toBeGreaterThan(0);
+    const k = 10;
+    const withPrior = await rec.recommend(newUser, { k });
+    const without = await rec.recommend(newUser, { k, groupWeight: 0 });
+    expect(withPrior.map((r) => r.score)).not.toEqual(without.map((r) => r.score));
+    // The prior's contribution: f(0) · ln(p + ε) with f(0) = 1.
+    const ids = Array.from(withPrior, (r) => r.movieId);
+    const p = rec.parts.profiler!.groupScores(newUser, ids);
+    const epsilon = 1 / rec.knownUsers().length;
+    const base = new Map(
+      (await rec.recommend(newUser, { k: 80, groupWeight: 0 })).map((r) => [r.movieId, r.score]),
+    );
+    withPrior.forEach((r, i) => {
+      expect(r.score).toBeCloseTo(base.get(r.movieId)! + Math.log(p[i]! + epsilon), 4);
+    });
+    const [scored] = await rec.score([newUser], ids);
+    Array.from(scored!).forEach((v, i) => {
+      expect(v).toBeCloseTo(withPrior[i]!.score, 4);
+    });
+    rec.dispose();
+  });
+
+  it('needs a profiler with groups', async () => {
+    const rec = await createRecommender({
+      ...SMALL,
+      backend: 'cpu',
+      profiler: false,
+      recommender: { groupWeight: 1 },
+    });
+    await rec.fit(data);
+    await expect(rec.recommend(newUser)).rejects.toThrow(ConfigError);
+    expect((await rec.recommend(newUser, { groupWeight: 0 })).length).toBe(10);
+    rec.dispose();
+  });
+});

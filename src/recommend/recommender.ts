@@ -34,6 +34,13 @@ export interface RecommendOptions {
   candidates?: readonly number[];
   /** Weight w of log-popularity added to each score: `score + w · ln(1 + ratings of the movie)`. Default 0. */
   popularityWeight?: number;
+  /**
+   * Weight w of the user-group prior, the fallback for users with little history: `score + w · f(n) ·
+   * ln(p + ε)`, where p is the share of the user's likely groups who rated the movie (`UserProfiler.groupScores`,
+   * from demographics when the history is empty), ε one over the training users, and `f(n) = 5 / (5 + n)` fades
+   * the prior as the history grows to n movies. Needs a profiler with user groups. Default 0.
+   */
+  groupWeight?: number;
 }
 
 /** Defaults of the Recommender module. */
@@ -44,6 +51,8 @@ export interface RecommenderModuleOptions {
   excludeSeen: boolean;
   /** Default popularity weight. Default 0. */
   popularityWeight: number;
+  /** Default user-group prior weight (see {@link RecommendOptions.groupWeight}). Default 0. */
+  groupWeight: number;
 }
 
 /**
@@ -63,8 +72,43 @@ export class Recommender {
   readonly options: RecommenderModuleOptions;
 
   constructor(options: Partial<RecommenderModuleOptions> = {}) {
-    this.options = { k: 10, excludeSeen: true, popularityWeight: 0, ...options };
+    this.options = { k: 10, excludeSeen: true, popularityWeight: 0, groupWeight: 0, ...options };
     checkK(this.options.k);
+    for (const key of ['popularityWeight', 'groupWeight'] as const) {
+      if (!Number.isFinite(this.options[key])) {
+        throw new ConfigError(`recommender.${key}`, 'a finite number', this.options[key]);
+      }
+    }
+  }
+
+  /**
+   * The scores after popularity blending and the user-group prior (a new array when either applies, else
+   * `scores` itself): what {@link Recommender.select} ranks by.
+   *
+   * @param context `popularity`: ratings per catalog position (needed when `popularityWeight` ≠ 0); `groupPrior`:
+   *   `f(n) · ln(p + ε)` per catalog position (see {@link RecommendOptions.groupWeight}; absent: no prior).
+   * @throws {ConfigError} when a weight needs context that is missing.
+   */
+  blend(
+    scores: Float32Array,
+    context: { popularity?: ArrayLike<number>; groupPrior?: ArrayLike<number> },
+    options: RecommendOptions = {},
+  ): Float32Array {
+    const weight = options.popularityWeight ?? this.options.popularityWeight;
+    const groupWeight = options.groupWeight ?? this.options.groupWeight;
+    const prior = groupWeight !== 0 ? context.groupPrior : undefined;
+    if (weight === 0 && !prior) return scores;
+    if (weight !== 0 && !context.popularity) {
+      throw new ConfigError('popularityWeight', 'popularity counts in the context', undefined);
+    }
+    const out = new Float32Array(scores.length);
+    for (let i = 0; i < scores.length; i++) {
+      let v = scores[i]!;
+      if (weight !== 0) v += weight * Math.log1p(context.popularity![i]!);
+      if (prior) v += groupWeight * prior[i]!;
+      out[i] = v;
+    }
+    return out;
   }
 
   /**
@@ -72,13 +116,13 @@ export class Recommender {
    *
    * @param scores one score per catalog position.
    * @param catalog the catalog the scores are aligned with.
-   * @param context `seen`: catalog positions the user has rated; `popularity`: ratings per catalog position
-   *   (needed when `popularityWeight` ≠ 0).
+   * @param context `seen`: catalog positions the user has rated; `popularity` and `groupPrior`: see
+   *   {@link Recommender.blend}.
    */
   select(
     scores: Float32Array,
     catalog: MovieIndex,
-    context: { seen?: ArrayLike<number>; popularity?: ArrayLike<number> },
+    context: { seen?: ArrayLike<number>; popularity?: ArrayLike<number>; groupPrior?: ArrayLike<number> },
     options: RecommendOptions = {},
   ): Array<{
     /** Catalog position of the movie. */
@@ -89,15 +133,7 @@ export class Recommender {
     const k = options.k ?? this.options.k;
     checkK(k);
     const excludeSeen = options.excludeSeen ?? this.options.excludeSeen;
-    const weight = options.popularityWeight ?? this.options.popularityWeight;
-    let adjusted = scores;
-    if (weight !== 0) {
-      if (!context.popularity)
-        throw new ConfigError('popularityWeight', 'popularity counts in the context', undefined);
-      adjusted = new Float32Array(scores.length);
-      for (let i = 0; i < scores.length; i++)
-        adjusted[i] = scores[i]! + weight * Math.log1p(context.popularity[i]!);
-    }
+    let adjusted = this.blend(scores, context, options);
     if (options.candidates) {
       const allowed = new Float32Array(scores.length).fill(Number.NEGATIVE_INFINITY);
       for (const id of options.candidates) {

@@ -44,9 +44,17 @@ export class ContentKnnBaseline implements Scorer {
   private readonly featureOptions: FeatureExtractorOptions;
   private state: ContentState | null = null;
 
-  /** `features`: options of the FeatureExtractor it fits (its defaults otherwise). */
-  constructor(options: { features?: FeatureExtractorOptions } = {}) {
+  private readonly weighting: 'centred' | 'uniform';
+
+  /**
+   * `features`: options of the FeatureExtractor it fits (its defaults otherwise); `weighting`: `'centred'`
+   * (default: rating minus the user's mean) or `'uniform'` (every history movie counts 1). On ML-100k's
+   * new-movie measurement centred weighting found held-out movies at R@10 0.225 among them, uniform at 0.148
+   * (chance 0.213).
+   */
+  constructor(options: { features?: FeatureExtractorOptions; weighting?: 'centred' | 'uniform' } = {}) {
     this.featureOptions = options.features ?? {};
+    this.weighting = options.weighting ?? 'centred';
   }
 
   /** Fits the content features on `train`'s movies. */
@@ -83,7 +91,8 @@ export class ContentKnnBaseline implements Scorer {
       const known = h.items.filter((it) => rowOf.has(it.movieId));
       const rated = known.filter((it) => typeof it.rating === 'number' && Number.isFinite(it.rating));
       const mean = rated.reduce((s, it) => s + it.rating!, 0) / Math.max(1, rated.length);
-      const useRatings = rated.length > 1 && rated.some((it) => it.rating !== mean);
+      const useRatings =
+        this.weighting === 'centred' && rated.length > 1 && rated.some((it) => it.rating !== mean);
       const profile = new Float64Array(dim);
       for (const it of useRatings ? rated : known) {
         const w = useRatings ? it.rating! - mean : 1;
