@@ -97,6 +97,7 @@ export {
   registeredCells,
 } from './model/cells';
 export {
+  type ColdItems,
   type ColdItemsInput,
   type ColdItemsOptions,
   type ColdItemsReport,

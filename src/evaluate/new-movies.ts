@@ -29,7 +29,9 @@ export interface NewMoviesOptions {
 
 /** One model's figures in {@link NewMoviesResult}. */
 export interface NewMoviesRow {
+  /** The model's spec name. */
   name: string;
+  /** Whether it is a model under test or a baseline. */
   kind: 'model' | 'baseline';
   /**
    * `R@K new` and `HR@K new`: ranking only the held-out movies; `R@K all`: ranking every movie outside the
@@ -50,9 +52,11 @@ export interface NewMoviesResult {
   ratingsRemoved: number;
   /** Users evaluated: those who rated at least one held-out movie and kept at least one other rating. */
   users: number;
+  /** Cutoff of the ranking metrics. */
   k: number;
   /** What a random ranking scores on each metric (its expectation). */
   chance: Record<string, number>;
+  /** One row per model, in the order given. */
   results: NewMoviesRow[];
 }
 

@@ -54,6 +54,16 @@ export interface ColdItemsReport {
   skipped?: string;
 }
 
+/** What {@link inferColdItems} returns. */
+export interface ColdItems {
+  /** Catalog positions of the cold movies that got rows. */
+  positions: number[];
+  /** Their parameter rows, row-major `positions.length × width`. */
+  rows: Float32Array;
+  /** What was done. */
+  report: ColdItemsReport;
+}
+
 /**
  * Parameter rows for the cold movies (training count 0) of a catalog, regressed from their content rows.
  * Returns their catalog positions, their rows (row-major `positions.length × width`) and a report.
@@ -76,10 +86,7 @@ export interface ColdItemsReport {
  * console.log(positions, rows); // [3] Float32Array [≈6]
  * ```
  */
-export function inferColdItems(
-  input: ColdItemsInput,
-  options: ColdItemsOptions = {},
-): { positions: number[]; rows: Float32Array; report: ColdItemsReport } {
+export function inferColdItems(input: ColdItemsInput, options: ColdItemsOptions = {}): ColdItems {
   const { content, dim, params, width, counts } = input;
   const n = counts.length;
   if (content.length !== n * dim) throw new ConfigError('content', `${n} × ${dim} values`, content.length);
