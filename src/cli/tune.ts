@@ -7,7 +7,6 @@
 // The CLI uses the public API only (the build resolves '../index' to the library bundle).
 import {
   ConfigError,
-  type CreateRecommenderOptions,
   loadMovieLens,
   loadOfficialFolds,
   PROTOCOL_NAMES,
@@ -19,7 +18,7 @@ import {
   type TrialRecord,
   tuneRecommender,
 } from '../index';
-import { type CommandResult, dataDirectory, type ModelFlags } from './commands';
+import { type CommandResult, dataDirectory, type ModelFlags, recommenderOptions } from './commands';
 import type { Progress } from './progress';
 
 /** Flags of `reelrec tune`. */
@@ -74,17 +73,6 @@ function parseSpace(text: string | undefined, flags: TuneFlags): SearchSpace {
   return parsed as SearchSpace;
 }
 
-function baseOptions(flags: TuneFlags): CreateRecommenderOptions {
-  const options: CreateRecommenderOptions = { seed: flags.seed };
-  if (flags.backend) options.backend = flags.backend.split(',') as CreateRecommenderOptions['backend'];
-  options.model = {};
-  if (flags.cell) options.model.cell = flags.cell;
-  if (flags.hidden) options.model.hiddenSize = flags.hidden;
-  options.training = {};
-  if (flags.epochs) options.training.epochs = flags.epochs;
-  return options;
-}
-
 function describeConfig(config: TrialRecord['config']): string {
   return Object.entries(config)
     .map(([k, v]) => `${k.replace(/^(model|training)\./, '')} ${v}`)
@@ -129,7 +117,7 @@ export async function tuneCommand(flags: TuneFlags, progress: Progress): Promise
       space,
       budget,
       seed,
-      base: baseOptions(flags),
+      base: recommenderOptions(flags),
       metric: flags.metric,
       k: flags.k,
       folds,
