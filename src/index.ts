@@ -122,6 +122,7 @@ export {
 } from './model/sequence-rnn';
 export { FORMAT_VERSION, type ModelLocation } from './persistence';
 export {
+  type AddMoviesReport,
   type FittedState,
   type PipelineModules,
   type PipelineRecommendOptions,

@@ -17,6 +17,7 @@ import {
   type HeldOut,
   inferenceBatch,
   type TasteBatchArrays,
+  TOKEN_OFFSET,
   type TrainingBatchArrays,
   tasteBatch,
   trainingBatch,
@@ -477,6 +478,127 @@ export class RecommenderPipeline implements Scorer {
     return value;
   }
 
+  /**
+   * Adds movies nobody has rated yet to the trained recommender, from their content alone: each gets a content
+   * row from the FeatureExtractor (`transformMovies`, with the fitted vocabularies) and its embedding and head
+   * parameters from the same ridge regression on content that `model.contentColdStart` uses at `fit`. The
+   * catalog grows; every other movie keeps its parameters exactly, so the order of the old movies for any user
+   * does not change (with `'blend'` scoring their scores shift by one constant per user: the log-softmax now
+   * also sums over the new movies). Ids already in the catalog are left as they are and reported. The additions
+   * are saved with the model; the FeatureExtractor's own rows (`similar()`) stay those it was fitted with.
+   *
+   * @example
+   * ```ts
+   * import { createRecommender, generateSyntheticCatalog } from 'reelrec';
+   * const data = generateSyntheticCatalog({ users: 100, movies: 80 });
+   * const rec = await createRecommender({ training: { epochs: 2 } });
+   * await rec.fit(data);
+   * const premiere = { ...data.movies[0]!, id: 100_001, title: 'Premiere' };
+   * const report = await rec.addMovies([premiere]);
+   * const [score] = await rec.score([{ items: [{ movieId: data.movies[3]!.id, rating: 5 }] }], [100_001]);
+   * rec.dispose();
+   * ```
+   *
+   * @throws {StateError} before `fit`, or when the pipeline has no content features (a `FeatureExtractor` with
+   *   at least one column).
+   * @throws {ConfigError} when an entry is not a movie with an integer id, or an id repeats in `movies`.
+   */
+  async addMovies(movies: readonly Movie[]): Promise<AddMoviesReport> {
+    const state = this.requireState();
+    const features = this.modules.features;
+    const old = state.model;
+    if (!features || !features.fitted || features.dim === 0 || old.config.contentSize === 0) {
+      throw new StateError('addMovies needs content features: a pipeline fitted with a FeatureExtractor');
+    }
+    if (!Array.isArray(movies)) throw new ConfigError('movies', 'an array of Movie objects', movies);
+    const seen = new Set<number>();
+    const fresh: Movie[] = [];
+    const alreadyKnown: number[] = [];
+    movies.forEach((m, i) => {
+      if (typeof m !== 'object' || m === null || !Number.isInteger(m.id)) {
+        throw new ConfigError(`movies[${i}]`, 'a Movie object with an integer id', m);
+      }
+      if (seen.has(m.id)) throw new ConfigError(`movies[${i}].id`, 'ids that do not repeat', m.id);
+      seen.add(m.id);
+      if (state.catalog.has(m.id)) alreadyKnown.push(m.id);
+      else fresh.push(m);
+    });
+    if (fresh.length === 0) return { added: [], alreadyKnown, coldStart: null };
+
+    const freshContent = features.transformMovies(fresh);
+    const catalog = new MovieIndex(
+      Int32Array.from([...state.catalog.ids, ...fresh.map((m) => m.id)].sort((a, b) => a - b)),
+    );
+    const moved = Int32Array.from(state.catalog.ids, (id) => catalog.indexOf(id));
+    const freshAt = fresh.map((m) => catalog.indexOf(m.id));
+    const dim = features.dim;
+    const content = new Float32Array(catalog.size * dim);
+    const oldContent = features.transform(Array.from(state.catalog.ids));
+    moved.forEach((p, i) => {
+      content.set(oldContent.subarray(i * dim, (i + 1) * dim), p * dim);
+    });
+    freshAt.forEach((p, i) => {
+      content.set(freshContent.subarray(i * dim, (i + 1) * dim), p * dim);
+    });
+
+    const model = this.modules.sequenceModel({ ...old.config, numItems: catalog.size }, {});
+    try {
+      const names = old.network.weights.map((w) => w.originalName);
+      const oldValues = old.getWeights();
+      model.setWeights(
+        model.network.weights.map((w, i) =>
+          regrowItemWeight(names[i]!, oldValues[i]!, w.shape as number[], moved, content, dim),
+        ),
+      );
+      const popularity = new Float32Array(catalog.size);
+      moved.forEach((p, i) => {
+        popularity[p] = state.popularity[i]!;
+      });
+      const inferred = inferColdItems(
+        {
+          content,
+          dim,
+          params: model.itemParameters(),
+          width: model.itemParameterWidth,
+          counts: popularity,
+          excludeColumns: features
+            .featureNames()
+            .flatMap((n, i) => (RATING_COUNT_COLUMNS.includes(n) ? [i] : [])),
+        },
+        { seed: this.options.seed },
+      );
+      const width = model.itemParameterWidth;
+      const wanted = new Set(freshAt);
+      const positions: number[] = [];
+      const rows: number[] = [];
+      inferred.positions.forEach((p, r) => {
+        if (!wanted.has(p)) return;
+        positions.push(p);
+        for (let c = 0; c < width; c++) rows.push(inferred.rows[r * width + c]!);
+      });
+      if (positions.length > 0) model.setItemParameters(positions, Float32Array.from(rows));
+      const titles = new Array<string>(catalog.size).fill('');
+      moved.forEach((p, i) => {
+        titles[p] = state.titles[i]!;
+      });
+      fresh.forEach((m, i) => {
+        titles[freshAt[i]!] = typeof m.title === 'string' ? m.title : '';
+      });
+      const users = new Map<number, StoredUser>();
+      for (const [id, u] of state.users) users.set(id, { ...u, items: u.items.map((p) => moved[p]!) });
+      this.state = { ...state, catalog, titles, popularity, users, model };
+      old.dispose();
+      return {
+        added: fresh.map((m) => m.id),
+        alreadyKnown,
+        coldStart: { ...inferred.report, inferred: positions.length },
+      };
+    } catch (err) {
+      if (this.state?.model !== model) model.dispose();
+      throw err;
+    }
+  }
+
   /** Ids of the users the pipeline was trained with. */
   knownUsers(): number[] {
     return [...this.requireState().users.keys()];
@@ -805,6 +927,72 @@ function sliceHistory(h: UserHistory, seq: EncodedSequence, end: number, state: 
   const user = h.user ?? stored?.demographics;
   const known = h.items.filter((it) => state.catalog.has(it.movieId));
   return { userId: h.userId, items: known.slice(0, Math.min(end, seq.items.length)), user };
+}
+
+/** What {@link RecommenderPipeline.addMovies} did. */
+export interface AddMoviesReport {
+  /** Ids added to the catalog, in the order given. */
+  added: number[];
+  /** Ids given that the catalog already had (left as they are). */
+  alreadyKnown: number[];
+  /** The content regression that gave the added movies their parameters; `null` when nothing was added. */
+  coldStart: ColdItemsReport | null;
+}
+
+/** Layers with one row (embeddings) or one column (heads) per catalog movie. */
+const ITEM_EMBEDDINGS = ['item_embedding', 'content_features'];
+const ITEM_HEADS = ['ranking_head', 'rating_head', 'taste_head'];
+
+/**
+ * A weight of the grown network from the old one: per-movie rows or columns move to their new catalog positions
+ * (`moved[old position]`), new movies get zeros (content rows: `content`); every other weight is copied.
+ */
+function regrowItemWeight(
+  name: string,
+  old: Float32Array,
+  shape: number[],
+  moved: Int32Array,
+  content: Float32Array,
+  dim: number,
+): Float32Array {
+  const [layer, leaf] = name.split('/') as [string, string];
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (ITEM_EMBEDDINGS.includes(layer)) {
+    const width = shape[1]!;
+    if (layer === 'content_features' && width !== dim) {
+      throw new StateError(`content rows have ${dim} columns, the network ${width}`);
+    }
+    const out = new Float32Array(size);
+    if (layer === 'content_features')
+      out.set(content.subarray(0, size - TOKEN_OFFSET * width), TOKEN_OFFSET * width);
+    out.set(old.subarray(0, TOKEN_OFFSET * width));
+    moved.forEach((p, i) => {
+      out.set(
+        old.subarray((i + TOKEN_OFFSET) * width, (i + TOKEN_OFFSET + 1) * width),
+        (p + TOKEN_OFFSET) * width,
+      );
+    });
+    return out;
+  }
+  if (ITEM_HEADS.includes(layer)) {
+    const out = new Float32Array(size);
+    if (leaf === 'bias') {
+      moved.forEach((p, i) => {
+        out[p] = old[i]!;
+      });
+      return out;
+    }
+    const rows = shape[0]!;
+    const cols = shape[1]!;
+    const oldCols = moved.length;
+    for (let r = 0; r < rows; r++) {
+      moved.forEach((p, i) => {
+        out[r * cols + p] = old[r * oldCols + i]!;
+      });
+    }
+    return out;
+  }
+  return old;
 }
 
 /** Columns a movie nobody has rated cannot have a meaningful value in: they count its ratings. */

@@ -443,3 +443,73 @@ describe('the user-group prior (recommender.groupWeight)', () => {
     rec.dispose();
   });
 });
+
+describe.each(['cpu', 'wasm'] as const)('addMovies on %s: new movies after fit, from content', (backend) => {
+  const source = data.movies[2]!;
+  const added = [
+    { ...source, id: 9101, title: 'Arrived A' },
+    { ...source, id: 9102, title: 'Arrived B', genres: [...data.genres.slice(1, 3)] },
+  ];
+  const user = data.users[1]!.id;
+
+  it('grows the catalog, keeps every old score, scores the new movies and saves them', async () => {
+    const rec = await createRecommender({ ...SMALL, backend });
+    await rec.fit(data);
+    const oldIds = data.movies.map((m) => m.id);
+    const [before] = await rec.score([{ items: [{ movieId: oldIds[0]!, rating: 5 }] }], oldIds);
+    const ratedBefore = await rec.predictRating(user, oldIds[3]!);
+    const tensors = tf.memory().numTensors;
+    const report = await rec.addMovies([...added, { ...data.movies[0]! }]);
+    expect(tf.memory().numTensors).toBe(tensors); // the old network is freed
+    expect(report.added).toEqual([9101, 9102]);
+    expect(report.alreadyKnown).toEqual([data.movies[0]!.id]);
+    expect(report.coldStart!.inferred).toBe(2);
+    const [after] = await rec.score(
+      [{ items: [{ movieId: oldIds[0]!, rating: 5 }] }],
+      [...oldIds, 9101, 9102],
+    );
+    // Old movies keep their parameters: their scores move together by one constant per user (the blend's
+    // log-softmax normalisers now include the new movies), so their order does not change.
+    const shift = after![0]! - before![0]!;
+    Array.from(before!).forEach((v, i) => {
+      expect(after![i]! - shift).toBeCloseTo(v, 4);
+    });
+    expect(Number.isFinite(after![oldIds.length]!)).toBe(true);
+    expect(after![oldIds.length]).not.toBe(after![oldIds.length + 1]);
+    expect(await rec.predictRating(user, oldIds[3]!)).toBeCloseTo(ratedBefore, 5);
+    // Known users keep their histories (their seen movies are still filtered out).
+    const list = await rec.recommend(user, { k: 90 });
+    const seen = new Set(ratedBy.get(user));
+    expect(list.some((r) => seen.has(r.movieId))).toBe(false);
+    expect(list.map((r) => r.movieId)).toEqual(expect.arrayContaining([9101, 9102]));
+    expect(list.find((r) => r.movieId === 9101)!.title).toBe('Arrived A');
+    // Saved and loaded with the new movies.
+    const saved: { artifacts?: tf.io.ModelArtifacts } = {};
+    await rec.save({
+      save: async (artifacts) => {
+        saved.artifacts = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      },
+    });
+    const { loadRecommender } = await import('../src/create-recommender');
+    const loaded = await loadRecommender(tf.io.fromMemory(saved.artifacts!), { backend });
+    const [reloaded] = await loaded.score([{ items: [{ movieId: oldIds[0]!, rating: 5 }] }], [9101, 9102]);
+    expect(reloaded![0]).toBeCloseTo(after![oldIds.length]!, 5);
+    loaded.dispose();
+    rec.dispose();
+  });
+
+  it('refuses bad input, and works only with content features', async () => {
+    const rec = await createRecommender({ ...SMALL, backend });
+    await expect(rec.addMovies(added)).rejects.toThrow(StateError);
+    await rec.fit(data);
+    await expect(rec.addMovies([added[0]!, added[0]!])).rejects.toThrow(ConfigError);
+    await expect(rec.addMovies([{ id: 1.5 } as never])).rejects.toThrow(ConfigError);
+    expect(await rec.addMovies([])).toEqual({ added: [], alreadyKnown: [], coldStart: null });
+    rec.dispose();
+    const plain = await createRecommender({ ...SMALL, backend, features: false });
+    await plain.fit(data);
+    await expect(plain.addMovies(added)).rejects.toThrow(StateError);
+    plain.dispose();
+  });
+});
