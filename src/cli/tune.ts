@@ -18,7 +18,13 @@ import {
   type TrialRecord,
   tuneRecommender,
 } from '../index';
-import { type CommandResult, dataDirectory, type ModelFlags, recommenderOptions } from './commands';
+import {
+  type CommandResult,
+  dataDirectory,
+  type ModelFlags,
+  PROTOCOL_SETTINGS,
+  recommenderOptions,
+} from './commands';
 import type { Progress } from './progress';
 
 /** Flags of `reelrec tune`. */
@@ -117,7 +123,7 @@ export async function tuneCommand(flags: TuneFlags, progress: Progress): Promise
       space,
       budget,
       seed,
-      base: recommenderOptions(flags),
+      base: recommenderOptions(flags, PROTOCOL_SETTINGS[protocol]),
       metric: flags.metric,
       k: flags.k,
       folds,
