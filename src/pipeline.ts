@@ -403,6 +403,7 @@ export class RecommenderPipeline implements Scorer {
     return out;
   }
 
+  /** {@link Scorer.predictRatings}: predicted ratings on the data set's scale (the mean rating for unknown movies). */
   async predictRatings(
     histories: readonly UserHistory[],
     movieIds: readonly (readonly number[])[],
@@ -444,16 +445,13 @@ export class RecommenderPipeline implements Scorer {
     const { min, max } = state.ratingScale;
     const out: Recommendation[][] = [];
     const head = options.head ?? this.options.model.scoring;
+    const recommender = this.modules.recommender;
+    const groupWeight = options.groupWeight ?? recommender.options.groupWeight;
     await this.inferChunks(
       histories,
       { scores: true, ratings: true, head },
       (row, { scores, ratings }, seq) => {
-        const recommender = this.modules.recommender;
-        const groupPrior = this.groupPrior(
-          histories[row]!,
-          seq,
-          options.groupWeight ?? recommender.options.groupWeight,
-        );
+        const groupPrior = this.groupPrior(histories[row]!, seq, groupWeight);
         const picks = recommender.select(
           scores!,
           state.catalog,
@@ -554,29 +552,14 @@ export class RecommenderPipeline implements Scorer {
       moved.forEach((p, i) => {
         popularity[p] = state.popularity[i]!;
       });
-      const inferred = inferColdItems(
-        {
-          content,
-          dim,
-          params: model.itemParameters(),
-          width: model.itemParameterWidth,
-          counts: popularity,
-          excludeColumns: features
-            .featureNames()
-            .flatMap((n, i) => (RATING_COUNT_COLUMNS.includes(n) ? [i] : [])),
-        },
-        { seed: this.options.seed },
+      const coldStart = coldStartMovies(
+        model,
+        content,
+        features,
+        popularity,
+        this.options.seed,
+        new Set(freshAt),
       );
-      const width = model.itemParameterWidth;
-      const wanted = new Set(freshAt);
-      const positions: number[] = [];
-      const rows: number[] = [];
-      inferred.positions.forEach((p, r) => {
-        if (!wanted.has(p)) return;
-        positions.push(p);
-        for (let c = 0; c < width; c++) rows.push(inferred.rows[r * width + c]!);
-      });
-      if (positions.length > 0) model.setItemParameters(positions, Float32Array.from(rows));
       const titles = new Array<string>(catalog.size).fill('');
       moved.forEach((p, i) => {
         titles[p] = state.titles[i]!;
@@ -591,7 +574,7 @@ export class RecommenderPipeline implements Scorer {
       return {
         added: fresh.map((m) => m.id),
         alreadyKnown,
-        coldStart: { ...inferred.report, inferred: positions.length },
+        coldStart,
       };
     } catch (err) {
       if (this.state?.model !== model) model.dispose();
@@ -995,31 +978,41 @@ function regrowItemWeight(
   return old;
 }
 
-/** Columns a movie nobody has rated cannot have a meaningful value in: they count its ratings. */
-const RATING_COUNT_COLUMNS = ['popularity', 'since_last_rating'];
-
-/** Gives the model's unrated movies parameters regressed from their content (`model.contentColdStart`). */
+/**
+ * Gives the model's unrated movies (count 0) parameters regressed from their content (`model.contentColdStart`,
+ * `addMovies`); with `only`, just the movies at those positions get them. The report counts the movies set.
+ */
 function coldStartMovies(
   model: SequenceRNN,
   content: Float32Array,
   features: FeatureExtractor,
   counts: Float32Array,
   seed: number | string,
+  only?: ReadonlySet<number>,
 ): ColdItemsReport {
-  const names = features.featureNames();
-  const { positions, rows, report } = inferColdItems(
+  const width = model.itemParameterWidth;
+  const inferred = inferColdItems(
     {
       content,
       dim: features.dim,
       params: model.itemParameters(),
-      width: model.itemParameterWidth,
+      width,
       counts,
-      excludeColumns: names.flatMap((n, i) => (RATING_COUNT_COLUMNS.includes(n) ? [i] : [])),
+      excludeColumns: features.ratingCountColumns(),
     },
     { seed },
   );
-  if (positions.length > 0) model.setItemParameters(positions, rows);
-  return report;
+  const keep = inferred.positions.flatMap((p, r) => (!only || only.has(p) ? [r] : []));
+  const rows = new Float32Array(keep.length * width);
+  keep.forEach((r, j) => {
+    rows.set(inferred.rows.subarray(r * width, (r + 1) * width), j * width);
+  });
+  if (keep.length > 0)
+    model.setItemParameters(
+      keep.map((r) => inferred.positions[r]!),
+      rows,
+    );
+  return { ...inferred.report, inferred: keep.length };
 }
 
 function initialValues(

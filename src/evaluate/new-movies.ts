@@ -5,13 +5,15 @@
  *
  * @module
  */
+
+import { userTimelines } from '../data/split';
 import type { Dataset } from '../data/types';
 import { ConfigError } from '../errors';
 import { topK } from '../recommend/topk';
 import type { FitOptions, UserHistory } from '../recommend/types';
 import { Rng } from '../util/random';
 import { hitRateAtK, recallAtK } from './metrics/ranking';
-import type { ModelSpec } from './protocols';
+import { historyItems, type ModelSpec } from './protocols';
 
 /** Options of {@link evaluateNewMovies}. */
 export interface NewMoviesOptions {
@@ -126,6 +128,7 @@ export async function evaluateNewMovies(
     .sort((a, b) => a[0] - b[0]);
   const newMovies = [...held].sort((a, b) => a - b);
   const allMovies = [...new Set([...data.movies.map((m) => m.id), ...counts.keys()])].sort((a, b) => a - b);
+  const positionOf = new Map(allMovies.map((id, i) => [id, i]));
 
   const chance: Record<string, number> = { [`R@${k} new`]: 0, [`HR@${k} new`]: 0, [`R@${k} all`]: 0 };
   for (const [user, relevant] of cases) {
@@ -156,8 +159,7 @@ export async function evaluateNewMovies(
         const rankedNew = Array.from(topK(newScores[u]!, k).indices, (i) => newMovies[i]!);
         sums[`R@${k} new`]! += recallAtK(rankedNew, rel, k);
         sums[`HR@${k} new`]! += hitRateAtK(rankedNew, rel, k);
-        const seen = new Set(userHistories[u]!.items.map((it) => it.movieId));
-        const exclude = allMovies.flatMap((id, i) => (seen.has(id) ? [i] : []));
+        const exclude = userHistories[u]!.items.map((it) => positionOf.get(it.movieId)!);
         const rankedAll = Array.from(topK(allScores[u]!, k, { exclude }).indices, (i) => allMovies[i]!);
         sums[`R@${k} all`]! += recallAtK(rankedAll, rel, k);
       });
@@ -183,27 +185,13 @@ export async function evaluateNewMovies(
   };
 }
 
-/** Each user's training ratings in time order (ties keep table order), with demographics. */
+/** Each user's training ratings in stable time order (`userTimelines`), with demographics. */
 function trainingHistories(train: Dataset): Map<number, UserHistory> {
-  const t = train.ratings;
-  const order = Array.from({ length: t.length }, (_, i) => i).sort(
-    (a, b) => t.timestamps[a]! - t.timestamps[b]! || a - b,
-  );
-  const users = new Map(train.users.map((u) => [u.id, u]));
+  const users = new Map(train.users.map(({ id, ...demographics }) => [id, demographics]));
   const out = new Map<number, UserHistory>();
-  for (const i of order) {
-    const userId = t.userIds[i]!;
-    let h = out.get(userId);
-    if (!h) {
-      const { id: _id, ...demographics } = users.get(userId) ?? { id: userId };
-      h = { userId, items: [], user: users.has(userId) ? demographics : undefined };
-      out.set(userId, h);
-    }
-    (h.items as { movieId: number; rating?: number; timestamp?: number }[]).push({
-      movieId: t.movieIds[i]!,
-      rating: t.ratings[i]!,
-      timestamp: t.timestamps[i]!,
-    });
+  for (const [userId, rows] of userTimelines(train.ratings)) {
+    const user = users.get(userId);
+    out.set(userId, { userId, items: historyItems(train.ratings, rows), ...(user ? { user } : {}) });
   }
   return out;
 }

@@ -710,7 +710,7 @@ async function runK(ctx: Ctx, models: readonly ModelSpec[]): Promise<MetricRow[]
     if (!rows || rows.length === 0) continue;
     ctx.evaluatedUsers.add(u);
     const user = ctx.demographics.get(u);
-    const all = toItems(hold.heldOut, rows);
+    const all = historyItems(hold.heldOut, rows);
     // No userId: a held-out user is unknown to every model, so the cold-start path is the only one.
     scenarios.demographics.push({
       user: u,
@@ -977,10 +977,11 @@ function makeHistory(
   rows: ArrayLike<number> | undefined,
 ): UserHistory {
   const user = ctx.demographics.get(userId);
-  return { userId, items: rows ? toItems(table, rows) : [], ...(user ? { user } : {}) };
+  return { userId, items: rows ? historyItems(table, rows) : [], ...(user ? { user } : {}) };
 }
 
-function toItems(table: RatingTable, rows: ArrayLike<number>): HistoryItem[] {
+/** The ratings at `rows` of `table` as history items (movie, rating, timestamp), in the order of `rows`. */
+export function historyItems(table: RatingTable, rows: ArrayLike<number>): HistoryItem[] {
   const items: HistoryItem[] = new Array(rows.length);
   for (let j = 0; j < rows.length; j++) {
     const r = rows[j]!;

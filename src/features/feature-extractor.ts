@@ -660,6 +660,9 @@ interface State {
   writers: { offset: number; write: Writer }[];
 }
 
+/** Feature columns computed from a movie's ratings rather than its content. */
+const RATING_COUNT_FEATURES = ['popularity', 'since_last_rating'];
+
 /**
  * Builds a dense content-feature row for every movie of a data set. Groups, in column order (each switchable,
  * see {@link FeatureExtractorOptions}):
@@ -864,6 +867,17 @@ export class FeatureExtractor {
    */
   featureNames(): string[] {
     return [...this.fittedState().names];
+  }
+
+  /**
+   * Indices of the columns that count a movie's ratings (`popularity`, `since_last_rating`): what a movie
+   * nobody has rated cannot have a meaningful value in, so content-only models (cold start, content-kNN) leave
+   * them out.
+   *
+   * @throws {StateError} before `fit`.
+   */
+  ratingCountColumns(): number[] {
+    return this.fittedState().names.flatMap((n, i) => (RATING_COUNT_FEATURES.includes(n) ? [i] : []));
   }
 
   /**

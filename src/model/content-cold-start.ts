@@ -125,13 +125,13 @@ export function inferColdItems(input: ColdItemsInput, options: ColdItemsOptions 
   const cut = Math.max(1, Math.floor(shuffled.length / 5));
   const held = shuffled.slice(0, cut);
   const fit = shuffled.slice(cut);
+  const fitSystem = normalEquations(input, columns, fit);
   let best = { lambda: lambdas[0]!, r2: Number.NEGATIVE_INFINITY };
   for (const lambda of lambdas) {
-    const model = ridge(input, columns, fit, lambda);
-    const r2 = rSquared(input, columns, model, held);
+    const r2 = rSquared(input, columns, solveRidge(fitSystem, lambda), held);
     if (r2 > best.r2) best = { lambda, r2 };
   }
-  const model = ridge(input, columns, teach, best.lambda);
+  const model = solveRidge(normalEquations(input, columns, teach), best.lambda);
   const rows = new Float32Array(cold.length * width);
   cold.forEach((p, r) => {
     rows.set(predict(input, columns, model, p), r * width);
@@ -157,12 +157,20 @@ interface RidgeModel {
   B: Float64Array;
 }
 
-function ridge(
+/** The centred normal equations of a row set: `G = XᵀX` (upper triangle), `XᵀY` and the means. */
+interface NormalEquations {
+  xMean: Float64Array;
+  yMean: Float64Array;
+  G: Float64Array;
+  XtY: Float64Array;
+}
+
+/** Builds the normal equations once per row set; each ridge strength then only solves them. */
+function normalEquations(
   input: ColdItemsInput,
   columns: readonly number[],
   rows: readonly number[],
-  lambda: number,
-): RidgeModel {
+): NormalEquations {
   const { content, dim, params, width } = input;
   const f = columns.length;
   const xMean = new Float64Array(f);
@@ -185,6 +193,15 @@ function ridge(
       for (let w = 0; w < width; w++) XtY[a * width + w]! += xa * (params[i * width + w]! - yMean[w]!);
     }
   }
+  return { xMean, yMean, G, XtY };
+}
+
+/** The ridge map at strength `lambda` × the mean diagonal of `G`. */
+function solveRidge(system: NormalEquations, lambda: number): RidgeModel {
+  const { xMean, yMean, XtY } = system;
+  const f = xMean.length;
+  const width = yMean.length;
+  const G = Float64Array.from(system.G);
   let trace = 0;
   for (let a = 0; a < f; a++) trace += G[a * f + a]!;
   const ridgeTerm = lambda * Math.max(trace / f, 1e-12);

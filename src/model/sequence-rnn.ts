@@ -262,7 +262,8 @@ export class SequenceRNN {
 
   /** Width of a row of {@link SequenceRNN.itemParameters}. */
   get itemParameterWidth(): number {
-    return this.itemParts().reduce((sum, part) => sum + part.width, 0);
+    const { embeddingSize, hiddenSize, tasteHead } = this.config;
+    return embeddingSize + (tasteHead ? 3 : 2) * (hiddenSize + 1);
   }
 
   /**

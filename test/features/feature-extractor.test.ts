@@ -69,6 +69,18 @@ describe('FeatureExtractor groups', () => {
     expect(() => fe.dim).toThrow(StateError);
   });
 
+  it('ratingCountColumns names the columns computed from ratings', async () => {
+    const fe = await new FeatureExtractor(only({ genres: true, popularity: true, recency: true })).fit(
+      dataset(MOVIES, RATINGS),
+    );
+    // genre:Action, genre:Comedy, genre:Drama, popularity, age, since_last_rating
+    expect(fe.featureNames().slice(3)).toEqual(['popularity', 'age', 'since_last_rating']);
+    expect(fe.ratingCountColumns()).toEqual([3, 5]);
+    const content = await new FeatureExtractor(only({ genres: true })).fit(dataset(MOVIES, RATINGS));
+    expect(content.ratingCountColumns()).toEqual([]);
+    expect(() => new FeatureExtractor().ratingCountColumns()).toThrow(StateError);
+  });
+
   it('genre multi-hot in dataset.genres order', async () => {
     const fe = await new FeatureExtractor(only({ genres: true })).fit(dataset(MOVIES, RATINGS));
     expect(fe.featureNames()).toEqual(['genre:Action', 'genre:Comedy', 'genre:Drama']);

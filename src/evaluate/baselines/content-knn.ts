@@ -10,9 +10,6 @@ import { FeatureExtractor, type FeatureExtractorOptions } from '../../features/f
 import type { FitSummary, Scorer, UserHistory } from '../../recommend/types';
 import { baselineSummary, requireFitted } from './common';
 
-/** Feature columns that count ratings: a content baseline leaves them out. */
-const RATING_COUNT_COLUMNS = new Set(['popularity', 'since_last_rating']);
-
 interface ContentState {
   rowOf: Map<number, number>;
   /** Unit-length content rows (rating-count columns removed), row-major. */
@@ -62,7 +59,8 @@ export class ContentKnnBaseline implements Scorer {
     const start = performance.now();
     const extractor = await new FeatureExtractor(this.featureOptions).fit(train);
     const ids = extractor.movieIds();
-    const keep = extractor.featureNames().flatMap((n, i) => (RATING_COUNT_COLUMNS.has(n) ? [] : [i]));
+    const ratingColumns = new Set(extractor.ratingCountColumns());
+    const keep = Array.from({ length: extractor.dim }, (_, i) => i).filter((i) => !ratingColumns.has(i));
     const full = extractor.transform(ids);
     const fullDim = extractor.dim;
     const dim = keep.length;
