@@ -9,7 +9,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ResolvedOptions } from './config/defaults';
+import { MODEL_DEFAULTS, type ResolvedOptions, TRAINING_DEFAULTS } from './config/defaults';
 import { MovieIndex } from './data/catalog';
 import type { RatingScale, User } from './data/types';
 import { ModelFormatError } from './errors';
@@ -273,7 +273,12 @@ export async function fromArtifacts(artifacts: tf.io.ModelArtifacts): Promise<Lo
     ? UserProfiler.fromJSON(meta.profiler, { features: features ?? undefined })
     : null;
   return {
-    options: meta.options,
+    // Options added since the model was saved take their defaults.
+    options: {
+      ...meta.options,
+      model: { ...MODEL_DEFAULTS, ...meta.options.model },
+      training: { ...TRAINING_DEFAULTS, ...meta.options.training },
+    },
     recommender: meta.recommender,
     features,
     profiler,

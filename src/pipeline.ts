@@ -295,7 +295,7 @@ export class RecommenderPipeline implements Scorer {
     }
     const tasteUsers =
       modelOptions.tasteWeight > 0 ? userIds.filter((u) => sequences.get(u)!.items.length >= 2) : [];
-    const tasteBatches = Math.ceil(tasteUsers.length / batchSize);
+    const tasteBatches = Math.ceil((tasteUsers.length * modelOptions.tasteSamples) / batchSize);
     const windowBatches = Math.ceil(windows.length / batchSize);
     const nextBatch = (chosen: readonly number[], negativeRng: Rng): TrainingBatchArrays => {
       const batch = trainingBatch(
@@ -334,7 +334,8 @@ export class RecommenderPipeline implements Scorer {
         'kind' in b && b.kind === 'taste' ? b.rows : (b as TrainingBatchArrays).targets.length,
       *batches(_epoch: number, rng: Rng): Iterable<TrainingBatchArrays | TasteBatchArrays> {
         const order = rng.shuffle(windows.map((_, i) => i));
-        const tasteOrder = rng.shuffle([...tasteUsers]);
+        const tasteOrder: number[] = [];
+        for (let i = 0; i < modelOptions.tasteSamples; i++) tasteOrder.push(...rng.shuffle([...tasteUsers]));
         const negativeRng = rng.fork('negatives');
         const tasteRng = rng.fork('taste');
         // Interleave the two kinds evenly: after each next-movie batch, as many taste batches as are due.
@@ -483,7 +484,8 @@ export class RecommenderPipeline implements Scorer {
    * catalog grows; every other movie keeps its parameters exactly, so the order of the old movies for any user
    * does not change (with `'blend'` scoring their scores shift by one constant per user: the log-softmax now
    * also sums over the new movies). Ids already in the catalog are left as they are and reported. The additions
-   * are saved with the model; the FeatureExtractor's own rows (`similar()`) stay those it was fitted with.
+   * are saved with the model, and the FeatureExtractor gets rows for them ({@link FeatureExtractor.addMovies}),
+   * so `parts.features.similar()` knows them.
    *
    * @example
    * ```ts
@@ -570,6 +572,8 @@ export class RecommenderPipeline implements Scorer {
       const users = new Map<number, StoredUser>();
       for (const [id, u] of state.users) users.set(id, { ...u, items: u.items.map((p) => moved[p]!) });
       this.state = { ...state, catalog, titles, popularity, users, model };
+      // "More like this" and explanations know the new movies too.
+      features.addMovies(fresh);
       old.dispose();
       return {
         added: fresh.map((m) => m.id),

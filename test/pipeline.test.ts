@@ -233,6 +233,27 @@ describe('RecommenderPipeline before fit', () => {
   });
 });
 
+describe('model.tasteSamples', () => {
+  it('draws that many taste samples of each user per epoch (more taste batches, same next-movie batches)', async () => {
+    const batchesPerEpoch = async (tasteSamples: number, tasteWeight = 1): Promise<number> => {
+      const rec = await createRecommender({
+        ...SMALL,
+        backend: 'cpu',
+        model: { ...SMALL.model, tasteSamples, tasteWeight },
+        training: { epochs: 1, batchSize: 32, validation: 'none' },
+      });
+      let batches = 0;
+      await rec.fit(data, { onBatchEnd: (info) => (batches = info.batches) });
+      rec.dispose();
+      return batches;
+    };
+    const windows = await batchesPerEpoch(1, 0);
+    // 60 users, 32 per batch: 2 taste batches for one sample each, 6 for three.
+    expect(await batchesPerEpoch(1)).toBe(windows + 2);
+    expect(await batchesPerEpoch(3)).toBe(windows + 6);
+  });
+});
+
 describe('RecommenderPipeline ranking losses on cpu', () => {
   const firstLosses = new Map<RankingLoss, number[]>();
 
@@ -483,6 +504,14 @@ describe.each(['cpu', 'wasm'] as const)('addMovies on %s: new movies after fit, 
     expect(list.some((r) => seen.has(r.movieId))).toBe(false);
     expect(list.map((r) => r.movieId)).toEqual(expect.arrayContaining([9101, 9102]));
     expect(list.find((r) => r.movieId === 9101)!.title).toBe('Arrived A');
+    // The FeatureExtractor knows them: their rows are their content rows, and "more like this" finds them.
+    const features = rec.parts.features!;
+    expect(features.has(9101)).toBe(true);
+    expect(Array.from(features.transform([9101, 9102]))).toEqual(Array.from(features.transformMovies(added)));
+    expect(features.similar(9101, 3)).toHaveLength(3);
+    expect(features.similar(source.id, 200).map((m) => m.movieId)).toEqual(
+      expect.arrayContaining([9101, 9102]),
+    );
     // Saved and loaded with the new movies.
     const saved: { artifacts?: tf.io.ModelArtifacts } = {};
     await rec.save({

@@ -50,6 +50,12 @@ export interface ModelOptions {
    */
   tasteWeight: number;
   /**
+   * Taste samples per user and epoch (each with its own random held-out part), with the taste objective on. More
+   * samples train the "what else does this user like?" head harder beside the next-movie windows, at about one
+   * next-movie batch's cost per batch of users. Default 1.
+   */
+  tasteSamples: number;
+  /**
    * Which head scores recommendations (with the taste objective on): `'next'` (the next movie), `'taste'`
    * (anything else the user likes) or `'blend'` (default: both, as a product of the two distributions).
    */
@@ -165,6 +171,7 @@ export const MODEL_DEFAULTS: Readonly<ModelOptions> = {
   dropout: 0,
   recurrentDropout: 0,
   tasteWeight: 1,
+  tasteSamples: 1,
   scoring: 'blend',
   contentColdStart: true,
 };
@@ -256,6 +263,9 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
   }
   if (!(model.tasteWeight >= 0 && Number.isFinite(model.tasteWeight))) {
     throw new ConfigError('model.tasteWeight', 'a number ≥ 0', model.tasteWeight);
+  }
+  if (!(Number.isInteger(model.tasteSamples) && model.tasteSamples >= 1)) {
+    throw new ConfigError('model.tasteSamples', 'an integer ≥ 1', model.tasteSamples);
   }
   if (typeof model.contentColdStart !== 'boolean') {
     throw new ConfigError('model.contentColdStart', 'true or false', model.contentColdStart);

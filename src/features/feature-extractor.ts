@@ -952,6 +952,63 @@ export class FeatureExtractor {
   }
 
   /**
+   * Gives movies the extractor was not fitted on a row of their own, built from their metadata as in
+   * {@link FeatureExtractor.transformMovies} (unrated: `popularity` 0, `since_last_rating` 1), so that
+   * {@link FeatureExtractor.transform}, {@link FeatureExtractor.similar} and {@link FeatureExtractor.has} know
+   * them and {@link FeatureExtractor.toJSON} saves them. Movies that already have a row keep it.
+   *
+   * @returns the ids that got a row, in the order given.
+   * @throws {ConfigError} when an entry is not a movie with an integer id, or an id repeats.
+   * @throws {StateError} as {@link FeatureExtractor.transformMovies} does.
+   *
+   * @example
+   * ```ts
+   * import { FeatureExtractor, generateSyntheticCatalog } from 'reelrec';
+   * const data = generateSyntheticCatalog({ users: 20, movies: 30, seed: 1 });
+   * const features = await new FeatureExtractor().fit(data);
+   * const premiere = { ...data.movies[0]!, id: 1000, title: 'Premiere (2026)' };
+   * features.addMovies([premiere]); // [1000]
+   * console.log(features.similar(1000, 3)); // the movies most like the premiere, by content
+   * ```
+   */
+  addMovies(movies: readonly Movie[]): number[] {
+    const s = this.fittedState();
+    if (!Array.isArray(movies)) throw new ConfigError('movies', 'an array of Movie objects', movies);
+    const seen = new Set<number>();
+    const fresh: Movie[] = [];
+    movies.forEach((m, i) => {
+      if (typeof m !== 'object' || m === null || !Number.isInteger(m.id)) {
+        throw new ConfigError(`movies[${i}]`, 'a Movie object with an integer id', m);
+      }
+      if (seen.has(m.id)) throw new ConfigError(`movies[${i}].id`, 'ids that do not repeat', m.id);
+      seen.add(m.id);
+      if (!s.rowOf.has(m.id)) fresh.push(m);
+    });
+    if (fresh.length === 0) return [];
+    const added = this.transformMovies(fresh);
+    const n = s.movieIds.length;
+    const dim = s.names.length;
+    const rows = new Float32Array((n + fresh.length) * dim);
+    rows.set(s.rows);
+    rows.set(added, n * dim);
+    const grow = (old: Float64Array, fill: number): Float64Array => {
+      const out = new Float64Array(n + fresh.length).fill(fill);
+      out.set(old);
+      return out;
+    };
+    fresh.forEach((m, i) => {
+      s.rowOf.set(m.id, n + i);
+      s.movieIds.push(m.id);
+    });
+    s.rows = rows;
+    s.norms = rowNorms(rows, n + fresh.length, dim);
+    s.counts = grow(s.counts, 0);
+    s.last = grow(s.last, Number.NEGATIVE_INFINITY);
+    s.summary.movies = s.movieIds.length;
+    return fresh.map((m) => m.id);
+  }
+
+  /**
    * The `k` movies whose rows have the highest cosine similarity with `movieId`'s ("more like this"), best
    * first, ties by movie id ascending; the movie itself is left out. A movie with an all-zero row scores 0.
    *

@@ -515,6 +515,26 @@ describe('FeatureExtractor.transformMovies (new movies from metadata)', () => {
     expect(Array.from(fe.transformMovies(catalogue))).toEqual(Array.from(fe.transform([1, 2, 3, 4])));
   });
 
+  it('addMovies gives new movies rows that transform, similar, has and toJSON know; known ids keep theirs', async () => {
+    const fe = await new FeatureExtractor(options).fit(dataset(catalogue, RATINGS), { asOf: AS_OF });
+    const before = fe.transform([1, 2, 3, 4]);
+    // Movie 1's content under a new id, and movie 1 itself again (already has a row).
+    const twin: Movie = { ...catalogue[0]!, id: 50, title: 'Alpha Returns' };
+    expect(fe.addMovies([twin, catalogue[0]!])).toEqual([50]);
+    expect(fe.addMovies([twin])).toEqual([]);
+    expect(fe.has(50)).toBe(true);
+    expect(fe.movieIds()).toEqual([1, 2, 3, 4, 50]);
+    expect(Array.from(fe.transform([1, 2, 3, 4]))).toEqual(Array.from(before));
+    expect(Array.from(fe.transform([50]))).toEqual(Array.from(fe.transformMovies([twin])));
+    // Its nearest movie by content is the one it copies (only the rating columns differ).
+    expect(fe.similar(50, 1)[0]!.movieId).toBe(1);
+    expect(fe.similar(1, 4).map((m) => m.movieId)).toContain(50);
+    expect(FeatureExtractor.fromJSON(fe.toJSON()).has(50)).toBe(true);
+    expect(() => fe.addMovies([twin, twin])).toThrow(ConfigError);
+    expect(() => fe.addMovies([{ id: 'x' } as never])).toThrow(ConfigError);
+    await expect(async () => new FeatureExtractor().addMovies([twin])).rejects.toThrow(StateError);
+  });
+
   it('builds a new movie from the fitted vocabularies: unknowns get no column, unrated counts as unrated', async () => {
     const fe = await new FeatureExtractor(options).fit(dataset(catalogue, RATINGS), { asOf: AS_OF });
     const fresh: Movie = {
