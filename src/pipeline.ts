@@ -11,7 +11,7 @@ import type { Dataset, Movie, RatingScale, RatingTable, User } from './data/type
 import { ConfigError, StateError } from './errors';
 import { rankingMetricsAtK } from './evaluate/metrics/ranking';
 import { getMetric } from './evaluate/metrics/registry';
-import type { FeatureExtractor } from './features/feature-extractor';
+import { checkMovieList, type FeatureExtractor } from './features/feature-extractor';
 import {
   type EncodedSequence,
   type HeldOut,
@@ -510,19 +510,12 @@ export class RecommenderPipeline implements Scorer {
     if (!features || !features.fitted || features.dim === 0 || old.config.contentSize === 0) {
       throw new StateError('addMovies needs content features: a pipeline fitted with a FeatureExtractor');
     }
-    if (!Array.isArray(movies)) throw new ConfigError('movies', 'an array of Movie objects', movies);
-    const seen = new Set<number>();
     const fresh: Movie[] = [];
     const alreadyKnown: number[] = [];
-    movies.forEach((m, i) => {
-      if (typeof m !== 'object' || m === null || !Number.isInteger(m.id)) {
-        throw new ConfigError(`movies[${i}]`, 'a Movie object with an integer id', m);
-      }
-      if (seen.has(m.id)) throw new ConfigError(`movies[${i}].id`, 'ids that do not repeat', m.id);
-      seen.add(m.id);
+    for (const m of checkMovieList(movies)) {
       if (state.catalog.has(m.id)) alreadyKnown.push(m.id);
       else fresh.push(m);
-    });
+    }
     if (fresh.length === 0) return { added: [], alreadyKnown, coldStart: null };
 
     const freshContent = features.transformMovies(fresh);

@@ -642,6 +642,25 @@ function layouts(
   return out;
 }
 
+/**
+ * Checks a list of movies to add: an array of Movie objects with integer ids that do not repeat.
+ *
+ * @throws {ConfigError} naming the first entry that is not.
+ * @internal
+ */
+export function checkMovieList(movies: readonly Movie[]): readonly Movie[] {
+  if (!Array.isArray(movies)) throw new ConfigError('movies', 'an array of Movie objects', movies);
+  const seen = new Set<number>();
+  movies.forEach((m, i) => {
+    if (typeof m !== 'object' || m === null || !Number.isInteger(m.id)) {
+      throw new ConfigError(`movies[${i}]`, 'a Movie object with an integer id', m);
+    }
+    if (seen.has(m.id)) throw new ConfigError(`movies[${i}].id`, 'ids that do not repeat', m.id);
+    seen.add(m.id);
+  });
+  return movies;
+}
+
 /** The fitted state. */
 interface State {
   summary: FeatureSummary;
@@ -973,17 +992,7 @@ export class FeatureExtractor {
    */
   addMovies(movies: readonly Movie[]): number[] {
     const s = this.fittedState();
-    if (!Array.isArray(movies)) throw new ConfigError('movies', 'an array of Movie objects', movies);
-    const seen = new Set<number>();
-    const fresh: Movie[] = [];
-    movies.forEach((m, i) => {
-      if (typeof m !== 'object' || m === null || !Number.isInteger(m.id)) {
-        throw new ConfigError(`movies[${i}]`, 'a Movie object with an integer id', m);
-      }
-      if (seen.has(m.id)) throw new ConfigError(`movies[${i}].id`, 'ids that do not repeat', m.id);
-      seen.add(m.id);
-      if (!s.rowOf.has(m.id)) fresh.push(m);
-    });
+    const fresh = checkMovieList(movies).filter((m) => !s.rowOf.has(m.id));
     if (fresh.length === 0) return [];
     const added = this.transformMovies(fresh);
     const n = s.movieIds.length;
