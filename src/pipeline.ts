@@ -485,7 +485,7 @@ export class RecommenderPipeline implements Scorer {
    * does not change (with `'blend'` scoring their scores shift by one constant per user: the log-softmax now
    * also sums over the new movies). Ids already in the catalog are left as they are and reported. The additions
    * are saved with the model, and the FeatureExtractor gets rows for them ({@link FeatureExtractor.addMovies}),
-   * so `parts.features.similar()` knows them.
+   * so `parts.features.similar()` knows them (an id the extractor already has a row for keeps that row).
    *
    * @example
    * ```ts
@@ -518,21 +518,16 @@ export class RecommenderPipeline implements Scorer {
     }
     if (fresh.length === 0) return { added: [], alreadyKnown, coldStart: null };
 
-    const freshContent = features.transformMovies(fresh);
+    // The extractor builds the new movies' rows (and refuses bad metadata before anything changes); the grown
+    // catalog then reads every row, old and new, from it — and "more like this" knows the new movies too.
+    features.addMovies(fresh);
     const catalog = new MovieIndex(
       Int32Array.from([...state.catalog.ids, ...fresh.map((m) => m.id)].sort((a, b) => a - b)),
     );
     const moved = Int32Array.from(state.catalog.ids, (id) => catalog.indexOf(id));
     const freshAt = fresh.map((m) => catalog.indexOf(m.id));
     const dim = features.dim;
-    const content = new Float32Array(catalog.size * dim);
-    const oldContent = features.transform(Array.from(state.catalog.ids));
-    moved.forEach((p, i) => {
-      content.set(oldContent.subarray(i * dim, (i + 1) * dim), p * dim);
-    });
-    freshAt.forEach((p, i) => {
-      content.set(freshContent.subarray(i * dim, (i + 1) * dim), p * dim);
-    });
+    const content = features.transform(Array.from(catalog.ids));
 
     const model = this.modules.sequenceModel({ ...old.config, numItems: catalog.size }, {});
     try {
@@ -565,8 +560,6 @@ export class RecommenderPipeline implements Scorer {
       const users = new Map<number, StoredUser>();
       for (const [id, u] of state.users) users.set(id, { ...u, items: u.items.map((p) => moved[p]!) });
       this.state = { ...state, catalog, titles, popularity, users, model };
-      // "More like this" and explanations know the new movies too.
-      features.addMovies(fresh);
       old.dispose();
       return {
         added: fresh.map((m) => m.id),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useBackend } from '../src/backend';
+import { MODEL_DEFAULTS, TRAINING_DEFAULTS } from '../src/config/defaults';
 import { createRecommender, loadRecommender } from '../src/create-recommender';
 import { generateSyntheticCatalog } from '../src/data/synthetic';
 import { ConfigError, DataMissingError, ModelFormatError } from '../src/errors';
@@ -302,6 +303,23 @@ describe('load refusals', () => {
   it('the unedited copy loads (control)', async () => {
     const rec = await loadRecommender(await edited(() => {}), { backend: 'cpu' });
     expect(rec.fitted).toBe(true);
+    rec.dispose();
+  });
+
+  it('a model saved before an option existed loads with that option at its default', async () => {
+    const dir = await edited((m) => {
+      const options = (
+        m.userDefinedMetadata!.reelrec as unknown as {
+          options: { model: Record<string, unknown>; training: Record<string, unknown> };
+        }
+      ).options;
+      delete options.model.tasteSamples;
+      delete options.training.patience;
+    });
+    const rec = await loadRecommender(dir, { backend: 'cpu' });
+    expect(rec.options.model.tasteSamples).toBe(MODEL_DEFAULTS.tasteSamples);
+    expect(rec.options.training.patience).toBe(TRAINING_DEFAULTS.patience);
+    expect(rec.options.model.hiddenSize).toBe(SMALL.model.hiddenSize); // saved options are kept
     rec.dispose();
   });
 

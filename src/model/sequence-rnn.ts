@@ -262,8 +262,7 @@ export class SequenceRNN {
 
   /** Width of a row of {@link SequenceRNN.itemParameters}. */
   get itemParameterWidth(): number {
-    const { embeddingSize, hiddenSize, tasteHead } = this.config;
-    return embeddingSize + (tasteHead ? 3 : 2) * (hiddenSize + 1);
+    return this.itemParts().reduce((sum, part) => sum + part.width, 0);
   }
 
   /**
