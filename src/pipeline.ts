@@ -202,11 +202,10 @@ export class RecommenderPipeline implements Scorer {
     let trainTable = data.ratings;
     let validationTable = options.validation;
     if (!validationTable && training.validation === 'auto') {
-      const split = holdOutValidation(
-        data.ratings,
-        seed,
-        modelOptions.tasteWeight > 0 ? TASTE_VALIDATION_SHARE : 0,
-      );
+      const tasteScored = modelOptions.tasteWeight > 0 && modelOptions.scoring === 'taste';
+      const split = tasteScored
+        ? holdOutValidation(data.ratings, seed, TASTE_SCORING_VALIDATION_SHARE, 'taste')
+        : holdOutValidation(data.ratings, seed, modelOptions.tasteWeight > 0 ? TASTE_VALIDATION_SHARE : 0);
       trainTable = split.train;
       validationTable = split.validation.length > 0 ? split.validation : undefined;
     }
@@ -254,6 +253,7 @@ export class RecommenderPipeline implements Scorer {
       recurrentDropout: modelOptions.recurrentDropout,
       tasteWeight: modelOptions.tasteWeight,
       tasteHead: modelOptions.tasteWeight > 0,
+      historySize: modelOptions.tasteWeight > 0 ? modelOptions.historySize : 0,
     };
     const popularity = countByMovie(trainTable, catalog);
     const model = this.modules.sequenceModel(
@@ -914,7 +914,9 @@ export interface AddMoviesReport {
 
 /** Layers with one row (embeddings) or one column (heads) per catalog movie. */
 const ITEM_EMBEDDINGS = ['item_embedding', 'content_features'];
-const ITEM_HEADS = ['ranking_head', 'rating_head', 'taste_head'];
+const ITEM_HEADS = ['ranking_head', 'rating_head', 'taste_head', 'taste_history'];
+/** Layers whose kernel has one row per catalog movie (no reserved tokens). */
+const ITEM_ROWS = ['history_encoder'];
 
 /**
  * A weight of the grown network from the old one: per-movie rows or columns move to their new catalog positions
@@ -944,6 +946,14 @@ function regrowItemWeight(
         old.subarray((i + TOKEN_OFFSET) * width, (i + TOKEN_OFFSET + 1) * width),
         (p + TOKEN_OFFSET) * width,
       );
+    });
+    return out;
+  }
+  if (ITEM_ROWS.includes(layer) && leaf === 'kernel') {
+    const width = shape[1]!;
+    const out = new Float32Array(size);
+    moved.forEach((p, i) => {
+      out.set(old.subarray(i * width, (i + 1) * width), p * width);
     });
     return out;
   }
@@ -1087,16 +1097,24 @@ function addNegatives(batch: TrainingBatchArrays, sampler: AliasSampler, count: 
 /** Share of a validation user's other ratings held out as well when the taste objective is on. */
 const TASTE_VALIDATION_SHARE = 0.1;
 
+/** Share of every user's ratings the `'taste'` validation holds out (see {@link holdOutValidation}). */
+const TASTE_SCORING_VALIDATION_SHARE = 0.05;
+
 /**
- * The automatic validation split: for a seeded quarter of the users with at least 3 ratings (at least 100 of
- * them when there are, at most {@link MAX_VALIDATION_USERS}), the last rating in stable time order and — when
- * `randomShare` > 0 — a seeded random share of their other ratings. Each such user becomes one validation case
- * whose held-out movies are all relevant, so NDCG@10 rewards the next movie and the rest of their taste alike.
+ * The automatic validation split. With `mode` `'next'` (the default): for a seeded quarter of the users with at
+ * least 3 ratings (at least 100 of them when there are, at most {@link MAX_VALIDATION_USERS}), the last rating in
+ * stable time order and — when `randomShare` > 0 — a seeded random share of their other ratings. Each such user
+ * becomes one validation case whose held-out movies are all relevant, so NDCG@10 rewards the next movie and the
+ * rest of their taste alike. With `'taste'` (a model that scores with its taste head): a seeded random share
+ * `randomShare` (at least one) of the ratings of every user with at least 3 — at most
+ * {@link MAX_VALIDATION_USERS} of them — the shape of a random top-N split, with many more users than the last
+ * ratings of a quarter would give (a steadier signal for early stopping). Both keep two ratings of each user.
  */
 export function holdOutValidation(
   table: RatingTable,
   seed: number,
   randomShare: number,
+  mode: 'next' | 'taste' = 'next',
 ): { train: RatingTable; validation: RatingTable } {
   const timelines = userTimelines(table);
   const eligible = [...timelines.entries()].filter(([, rows]) => rows.length >= 3).map(([u]) => u);
@@ -1104,13 +1122,19 @@ export function holdOutValidation(
   const count = Math.min(
     MAX_VALIDATION_USERS,
     eligible.length,
-    Math.max(100, Math.round(eligible.length * 0.25)),
+    mode === 'taste' ? eligible.length : Math.max(100, Math.round(eligible.length * 0.25)),
   );
   const rng = new Rng(`${seed}:validation`);
   const chosen = rng.shuffle(eligible).slice(0, eligible.length >= 10 ? count : 0);
   const held = new Uint8Array(table.length);
   for (const u of chosen) {
     const rows = timelines.get(u)!;
+    if (mode === 'taste') {
+      const order = rng.shuffle(Array.from(rows));
+      const take = Math.min(rows.length - 2, Math.max(1, Math.round(randomShare * rows.length)));
+      for (let j = 0; j < take; j++) held[order[j]!] = 1;
+      continue;
+    }
     held[rows[rows.length - 1]!] = 1;
     // Keep at least two ratings of the user in training.
     const others = rng.shuffle(Array.from(rows.subarray(0, rows.length - 1)));

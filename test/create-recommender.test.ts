@@ -79,6 +79,8 @@ describe('resolveOptions', () => {
     [{ model: { recurrentDropout: -0.5 } }, 'model.recurrentDropout'],
     [{ model: { tasteSamples: 0 } }, 'model.tasteSamples'],
     [{ model: { tasteSamples: 1.5 } }, 'model.tasteSamples'],
+    [{ model: { historySize: -1 } }, 'model.historySize'],
+    [{ model: { historySize: 2.5 } }, 'model.historySize'],
     [{ training: { monitor: 'AUC' as 'HR@10' } }, 'training.monitor'],
     [{ training: { monitor: 'ndcg@10' as 'HR@10' } }, 'training.monitor'],
   ])('rejects %j with a ConfigError naming %s', (options, option) => {

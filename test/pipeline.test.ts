@@ -254,6 +254,46 @@ describe('model.tasteSamples', () => {
   });
 });
 
+describe('model.historySize', () => {
+  it('adds the whole-history path to the taste head (saved in the config); without the taste objective none', async () => {
+    const fitted = async (tasteWeight: number) => {
+      const rec = await createRecommender({
+        ...SMALL,
+        backend: 'cpu',
+        model: { ...SMALL.model, historySize: 6, tasteWeight },
+        training: { epochs: 1, batchSize: 32, validation: 'none' },
+      });
+      await rec.fit(data);
+      return rec;
+    };
+    const encoderShape = async (rec: RecommenderPipeline) => {
+      let shape: number[] | undefined;
+      await rec.save({
+        save: async (artifacts) => {
+          shape = artifacts.weightSpecs!.find((w) => w.name === 'history_encoder/kernel')?.shape;
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        },
+      });
+      return shape;
+    };
+    const rec = await fitted(1);
+    expect(await encoderShape(rec)).toEqual([data.movies.length, 6]);
+    // Two users with the same last movies but different older ones get different taste lists.
+    const ids = data.movies.map((m) => m.id);
+    const recent = ids.slice(0, 3).map((movieId) => ({ movieId, rating: 4 }));
+    const older = (from: number) => ids.slice(from, from + 60).map((movieId) => ({ movieId, rating: 4 }));
+    const [a, b] = await rec.score(
+      [{ items: [...older(10), ...recent] }, { items: [...older(15), ...recent] }],
+      ids,
+    );
+    expect(Array.from(a!)).not.toEqual(Array.from(b!));
+    rec.dispose();
+    const plain = await fitted(0);
+    expect(await encoderShape(plain)).toBeUndefined();
+    plain.dispose();
+  });
+});
+
 describe('RecommenderPipeline ranking losses on cpu', () => {
   const firstLosses = new Map<RankingLoss, number[]>();
 
@@ -378,6 +418,22 @@ describe('holdOutValidation', () => {
     expect(validation.length).toBe(100 * 3);
     expect(holdOutValidation(table, 42, 0.1).validation.toArray()).toEqual(validation.toArray());
   });
+
+  it("'taste': a random share of every user's ratings, at least one, never all but one", () => {
+    const { train, validation } = holdOutValidation(table, 42, 0.05, 'taste');
+    // 200 users, round(0.05 · 20) = 1 rating each, anywhere in their history.
+    expect(validation.length).toBe(200);
+    expect(new Set(validation.userIds).size).toBe(200);
+    expect(new Set(validation.movieIds).size).toBeGreaterThan(10);
+    expect(train.length).toBe(4000 - 200);
+    expect(holdOutValidation(table, 42, 0.2, 'taste').validation.length).toBe(200 * 4);
+    // A user with 3 ratings keeps 2 whatever the share.
+    const small = RatingTable.from(
+      [1, 2, 3].map((m) => ({ userId: 999, movieId: m, rating: 4, timestamp: m })).concat(rows.slice(0, 200)),
+    );
+    const split = holdOutValidation(small, 1, 0.9, 'taste');
+    expect(split.validation.userIds.filter((u) => u === 999).length).toBe(1);
+  });
 });
 
 describe('content cold start of unrated movies', () => {
@@ -465,80 +521,89 @@ describe('the user-group prior (recommender.groupWeight)', () => {
   });
 });
 
-describe.each(['cpu', 'wasm'] as const)('addMovies on %s: new movies after fit, from content', (backend) => {
-  const source = data.movies[2]!;
-  const added = [
-    { ...source, id: 9101, title: 'Arrived A' },
-    { ...source, id: 9102, title: 'Arrived B', genres: [...data.genres.slice(1, 3)] },
-  ];
-  const user = data.users[1]!.id;
+// On wasm with the whole-history path as well (its encoder rows and taste columns grow with the catalog).
+describe.each([
+  ['cpu', 0],
+  ['wasm', 4],
+] as const)(
+  'addMovies on %s (historySize %i): new movies after fit, from content',
+  (backend, historySize) => {
+    const source = data.movies[2]!;
+    const added = [
+      { ...source, id: 9101, title: 'Arrived A' },
+      { ...source, id: 9102, title: 'Arrived B', genres: [...data.genres.slice(1, 3)] },
+    ];
+    const user = data.users[1]!.id;
 
-  it('grows the catalog, keeps every old score, scores the new movies and saves them', async () => {
-    const rec = await createRecommender({ ...SMALL, backend });
-    await rec.fit(data);
-    const oldIds = data.movies.map((m) => m.id);
-    const [before] = await rec.score([{ items: [{ movieId: oldIds[0]!, rating: 5 }] }], oldIds);
-    const ratedBefore = await rec.predictRating(user, oldIds[3]!);
-    const tensors = tf.memory().numTensors;
-    const report = await rec.addMovies([...added, { ...data.movies[0]! }]);
-    expect(tf.memory().numTensors).toBe(tensors); // the old network is freed
-    expect(report.added).toEqual([9101, 9102]);
-    expect(report.alreadyKnown).toEqual([data.movies[0]!.id]);
-    expect(report.coldStart!.inferred).toBe(2);
-    const [after] = await rec.score(
-      [{ items: [{ movieId: oldIds[0]!, rating: 5 }] }],
-      [...oldIds, 9101, 9102],
-    );
-    // Old movies keep their parameters: their scores move together by one constant per user (the blend's
-    // log-softmax normalisers now include the new movies), so their order does not change.
-    const shift = after![0]! - before![0]!;
-    Array.from(before!).forEach((v, i) => {
-      expect(after![i]! - shift).toBeCloseTo(v, 4);
+    it('grows the catalog, keeps every old score, scores the new movies and saves them', async () => {
+      const rec = await createRecommender({ ...SMALL, backend, model: { ...SMALL.model, historySize } });
+      await rec.fit(data);
+      const oldIds = data.movies.map((m) => m.id);
+      const [before] = await rec.score([{ items: [{ movieId: oldIds[0]!, rating: 5 }] }], oldIds);
+      const ratedBefore = await rec.predictRating(user, oldIds[3]!);
+      const tensors = tf.memory().numTensors;
+      const report = await rec.addMovies([...added, { ...data.movies[0]! }]);
+      expect(tf.memory().numTensors).toBe(tensors); // the old network is freed
+      expect(report.added).toEqual([9101, 9102]);
+      expect(report.alreadyKnown).toEqual([data.movies[0]!.id]);
+      expect(report.coldStart!.inferred).toBe(2);
+      const [after] = await rec.score(
+        [{ items: [{ movieId: oldIds[0]!, rating: 5 }] }],
+        [...oldIds, 9101, 9102],
+      );
+      // Old movies keep their parameters: their scores move together by one constant per user (the blend's
+      // log-softmax normalisers now include the new movies), so their order does not change.
+      const shift = after![0]! - before![0]!;
+      Array.from(before!).forEach((v, i) => {
+        expect(after![i]! - shift).toBeCloseTo(v, 4);
+      });
+      expect(Number.isFinite(after![oldIds.length]!)).toBe(true);
+      expect(after![oldIds.length]).not.toBe(after![oldIds.length + 1]);
+      expect(await rec.predictRating(user, oldIds[3]!)).toBeCloseTo(ratedBefore, 5);
+      // Known users keep their histories (their seen movies are still filtered out).
+      const list = await rec.recommend(user, { k: 90 });
+      const seen = new Set(ratedBy.get(user));
+      expect(list.some((r) => seen.has(r.movieId))).toBe(false);
+      expect(list.map((r) => r.movieId)).toEqual(expect.arrayContaining([9101, 9102]));
+      expect(list.find((r) => r.movieId === 9101)!.title).toBe('Arrived A');
+      // The FeatureExtractor knows them: their rows are their content rows, and "more like this" finds them.
+      const features = rec.parts.features!;
+      expect(features.has(9101)).toBe(true);
+      expect(Array.from(features.transform([9101, 9102]))).toEqual(
+        Array.from(features.transformMovies(added)),
+      );
+      expect(features.similar(9101, 3)).toHaveLength(3);
+      expect(features.similar(source.id, 200).map((m) => m.movieId)).toEqual(
+        expect.arrayContaining([9101, 9102]),
+      );
+      // Saved and loaded with the new movies.
+      const saved: { artifacts?: tf.io.ModelArtifacts } = {};
+      await rec.save({
+        save: async (artifacts) => {
+          saved.artifacts = artifacts;
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        },
+      });
+      const { loadRecommender } = await import('../src/create-recommender');
+      const loaded = await loadRecommender(tf.io.fromMemory(saved.artifacts!), { backend });
+      const [reloaded] = await loaded.score([{ items: [{ movieId: oldIds[0]!, rating: 5 }] }], [9101, 9102]);
+      expect(reloaded![0]).toBeCloseTo(after![oldIds.length]!, 5);
+      loaded.dispose();
+      rec.dispose();
     });
-    expect(Number.isFinite(after![oldIds.length]!)).toBe(true);
-    expect(after![oldIds.length]).not.toBe(after![oldIds.length + 1]);
-    expect(await rec.predictRating(user, oldIds[3]!)).toBeCloseTo(ratedBefore, 5);
-    // Known users keep their histories (their seen movies are still filtered out).
-    const list = await rec.recommend(user, { k: 90 });
-    const seen = new Set(ratedBy.get(user));
-    expect(list.some((r) => seen.has(r.movieId))).toBe(false);
-    expect(list.map((r) => r.movieId)).toEqual(expect.arrayContaining([9101, 9102]));
-    expect(list.find((r) => r.movieId === 9101)!.title).toBe('Arrived A');
-    // The FeatureExtractor knows them: their rows are their content rows, and "more like this" finds them.
-    const features = rec.parts.features!;
-    expect(features.has(9101)).toBe(true);
-    expect(Array.from(features.transform([9101, 9102]))).toEqual(Array.from(features.transformMovies(added)));
-    expect(features.similar(9101, 3)).toHaveLength(3);
-    expect(features.similar(source.id, 200).map((m) => m.movieId)).toEqual(
-      expect.arrayContaining([9101, 9102]),
-    );
-    // Saved and loaded with the new movies.
-    const saved: { artifacts?: tf.io.ModelArtifacts } = {};
-    await rec.save({
-      save: async (artifacts) => {
-        saved.artifacts = artifacts;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      },
-    });
-    const { loadRecommender } = await import('../src/create-recommender');
-    const loaded = await loadRecommender(tf.io.fromMemory(saved.artifacts!), { backend });
-    const [reloaded] = await loaded.score([{ items: [{ movieId: oldIds[0]!, rating: 5 }] }], [9101, 9102]);
-    expect(reloaded![0]).toBeCloseTo(after![oldIds.length]!, 5);
-    loaded.dispose();
-    rec.dispose();
-  });
 
-  it('refuses bad input, and works only with content features', async () => {
-    const rec = await createRecommender({ ...SMALL, backend });
-    await expect(rec.addMovies(added)).rejects.toThrow(StateError);
-    await rec.fit(data);
-    await expect(rec.addMovies([added[0]!, added[0]!])).rejects.toThrow(ConfigError);
-    await expect(rec.addMovies([{ id: 1.5 } as never])).rejects.toThrow(ConfigError);
-    expect(await rec.addMovies([])).toEqual({ added: [], alreadyKnown: [], coldStart: null });
-    rec.dispose();
-    const plain = await createRecommender({ ...SMALL, backend, features: false });
-    await plain.fit(data);
-    await expect(plain.addMovies(added)).rejects.toThrow(StateError);
-    plain.dispose();
-  });
-});
+    it('refuses bad input, and works only with content features', async () => {
+      const rec = await createRecommender({ ...SMALL, backend });
+      await expect(rec.addMovies(added)).rejects.toThrow(StateError);
+      await rec.fit(data);
+      await expect(rec.addMovies([added[0]!, added[0]!])).rejects.toThrow(ConfigError);
+      await expect(rec.addMovies([{ id: 1.5 } as never])).rejects.toThrow(ConfigError);
+      expect(await rec.addMovies([])).toEqual({ added: [], alreadyKnown: [], coldStart: null });
+      rec.dispose();
+      const plain = await createRecommender({ ...SMALL, backend, features: false });
+      await plain.fit(data);
+      await expect(plain.addMovies(added)).rejects.toThrow(StateError);
+      plain.dispose();
+    });
+  },
+);

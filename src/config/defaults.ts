@@ -56,6 +56,13 @@ export interface ModelOptions {
    */
   tasteSamples: number;
   /**
+   * Width of the whole-history encoder beside the recurrence (0: none). With the taste objective on, the taste
+   * head also reads the user's whole history as a bag of movies (each weighted 1/√n), through a `tanh` layer of
+   * this width, and adds its logits to those of the last recurrent state: the recurrence keeps the order and the
+   * recent movies, the bag every movie however far back (the recurrence reads the last `maxLength`). Default 0.
+   */
+  historySize: number;
+  /**
    * Which head scores recommendations (with the taste objective on): `'next'` (the next movie), `'taste'`
    * (anything else the user likes) or `'blend'` (default: both, as a product of the two distributions).
    */
@@ -109,8 +116,9 @@ export interface TrainingOptions {
   /**
    * Validation for early stopping when `fit` is not given one: `'auto'` (default) holds out the last rating of a
    * seeded quarter of the users (at least 100 when there are, at most 2,000) — and, with the taste objective on,
-   * a random tenth of their other ratings — and monitors `monitor` on it;
-   * `'none'` trains all epochs. A `validation` table given to `fit` may hold several ratings per user: they are
+   * a random tenth of their other ratings; with `model.scoring: 'taste'`, a random 5% of every user's ratings
+   * instead (the shape of a top-N split, every user counted) — and monitors `monitor` on it; `'none'` trains all
+   * epochs. A `validation` table given to `fit` may hold several ratings per user: they are
    * all relevant to that user's case.
    */
   validation: 'auto' | 'none';
@@ -172,6 +180,7 @@ export const MODEL_DEFAULTS: Readonly<ModelOptions> = {
   recurrentDropout: 0,
   tasteWeight: 1,
   tasteSamples: 1,
+  historySize: 0,
   scoring: 'blend',
   contentColdStart: true,
 };
@@ -266,6 +275,9 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
   }
   if (!(Number.isInteger(model.tasteSamples) && model.tasteSamples >= 1)) {
     throw new ConfigError('model.tasteSamples', 'an integer ≥ 1', model.tasteSamples);
+  }
+  if (!(Number.isInteger(model.historySize) && model.historySize >= 0)) {
+    throw new ConfigError('model.historySize', 'an integer ≥ 0', model.historySize);
   }
   if (typeof model.contentColdStart !== 'boolean') {
     throw new ConfigError('model.contentColdStart', 'true or false', model.contentColdStart);

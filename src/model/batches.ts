@@ -259,6 +259,14 @@ export function trainingBatch(
 export interface InferenceBatchArrays extends BatchArrays {
   /** Flat index (`row × length + position`) of each row's last position. */
   lastIndex: Int32Array;
+  /**
+   * Every movie each row has read, however long the history (the recurrence reads only the last `maxLength`
+   * positions): row r's movies are `historyItems[historyOffsets[r] … historyOffsets[r + 1])`. What the
+   * whole-history encoder reads (`model.historySize`).
+   */
+  historyItems: Int32Array;
+  /** `[rows + 1]` offsets into `historyItems`. */
+  historyOffsets: Int32Array;
 }
 
 /**
@@ -303,7 +311,15 @@ export function inferenceBatch(
     sequences.map((_, i) => i),
     profileSize,
   );
-  return { rows, length, tokens, steps, profiles, lastIndex };
+  const historyOffsets = new Int32Array(rows + 1);
+  sequences.forEach((seq, row) => {
+    historyOffsets[row + 1] = historyOffsets[row]! + seq.items.length;
+  });
+  const historyItems = new Int32Array(historyOffsets[rows]!);
+  sequences.forEach((seq, row) => {
+    historyItems.set(seq.items, historyOffsets[row]!);
+  });
+  return { rows, length, tokens, steps, profiles, lastIndex, historyItems, historyOffsets };
 }
 
 /**

@@ -75,6 +75,11 @@ export interface SequenceRNNConfig {
    * taste objective then trains the ranking head.
    */
   tasteHead?: boolean;
+  /**
+   * Width of the whole-history encoder (0 or absent: none). With a taste head, the taste logits also get
+   * `W_ω tanh(W_β b + c_β)`, where b is the multi-hot bag of every movie the row has read (each weighted 1/√n).
+   */
+  historySize?: number;
 }
 
 /**
@@ -150,6 +155,8 @@ export class SequenceRNN {
   private readonly encoder: tfl.LayersModel;
   private readonly rankingHead: Layer;
   private readonly tasteHead: Layer | null;
+  private readonly historyEncoder: Layer | null;
+  private readonly historyHead: Layer | null;
   private readonly ratingHead: Layer;
   private readonly cells: DropoutCell[];
   private disposed = false;
@@ -161,12 +168,16 @@ export class SequenceRNN {
     clearRnnCallArgs(network);
     const lastRnn = network.getLayer(`rnn_${config.layers - 1}`);
     this.encoder = tfl.model({
-      inputs: network.inputs,
+      // The whole-history input (last, when there is one) does not reach the recurrence.
+      inputs: network.inputs.slice(0, config.profileSize > 0 ? 3 : 2),
       outputs: lastRnn.output as tfl.SymbolicTensor,
       name: 'reelrec_encoder',
     });
     this.rankingHead = network.getLayer('ranking_head') as Layer;
     this.tasteHead = config.tasteHead ? (network.getLayer('taste_head') as Layer) : null;
+    const withHistory = hasHistoryPath(config);
+    this.historyEncoder = withHistory ? (network.getLayer('history_encoder') as Layer) : null;
+    this.historyHead = withHistory ? (network.getLayer('taste_history') as Layer) : null;
     this.ratingHead = network.getLayer('rating_head') as Layer;
     this.cells = network.layers
       .filter((l) => l.name.startsWith('rnn_'))
@@ -202,7 +213,7 @@ export class SequenceRNN {
         cause: err,
       });
     }
-    const expectInputs = config.profileSize > 0 ? 3 : 2;
+    const expectInputs = (config.profileSize > 0 ? 3 : 2) + (hasHistoryPath(config) ? 1 : 0);
     if (
       network.inputs.length !== expectInputs ||
       !network.layers.some((l) => l.name === `rnn_${config.layers - 1}`)
@@ -240,7 +251,8 @@ export class SequenceRNN {
 
   /**
    * Each movie's own parameters as one row: its input embedding, then `[kernel column, bias]` of the ranking head,
-   * of the rating head (pre-sigmoid) and, when the model has one, of the taste head. Row-major
+   * of the rating head (pre-sigmoid) and, when the model has one, of the taste head; with the whole-history
+   * encoder, its input row and its taste-logit column last. Row-major
    * `numItems × itemParameterWidth`, copied out. What content-based cold start regresses on (see
    * {@link SequenceRNN.setItemParameters}).
    */
@@ -340,6 +352,29 @@ export class SequenceRNN {
         },
       });
     }
+    if (this.historyEncoder && this.historyHead) {
+      const input = this.historyEncoder.weights.find((v) => v.originalName.endsWith('/kernel'))!;
+      const output = this.historyHead.weights.find((v) => v.originalName.endsWith('/kernel'))!;
+      const h = input.shape[1] as number;
+      parts.push({
+        width: h,
+        read: () => (input.read().dataSync() as Float32Array).slice(),
+        write: (v: Float32Array) => {
+          tf.tidy(() => {
+            input.write(tf.tensor2d(v, [numItems, h]));
+          });
+        },
+      });
+      parts.push({
+        width: h,
+        read: () => tf.tidy(() => tf.transpose(output.read()).dataSync() as Float32Array),
+        write: (v: Float32Array) => {
+          tf.tidy(() => {
+            output.write(tf.transpose(tf.tensor2d(v, [numItems, h])));
+          });
+        },
+      });
+    }
     return parts;
   }
 
@@ -371,10 +406,11 @@ export class SequenceRNN {
     return tf.tidy(() => {
       const hidden = this.hiddenAt(batch, batch.lastIndex, training);
       const head = this.tasteHead ?? this.rankingHead;
-      const logits = tf.add(
+      let logits = tf.add(
         tf.matMul(hidden, headWeight(head, 'kernel')),
         headWeight(head, 'bias'),
       ) as tf.Tensor2D;
+      if (this.tasteHead) logits = this.withHistory(logits, batch);
       const weights = tf.tensor2d(batch.targetWeights, [batch.rows, batch.numItems]);
       let loss: tf.Tensor = tf.mean(softmaxCrossEntropyWithWeights(logits, weights));
       if (this.config.ratingWeight > 0 && batch.ratingItems.length > 0) {
@@ -442,7 +478,7 @@ export class SequenceRNN {
     const { scoresT, ratingsT } = tf.tidy(() => {
       const hidden = this.hiddenAt(batch, batch.lastIndex, false);
       const out: { scoresT?: tf.Tensor2D; ratingsT?: tf.Tensor2D } = {};
-      if (want.scores) out.scoresT = this.scoreWith(hidden, want.head ?? 'blend');
+      if (want.scores) out.scoresT = this.scoreWith(hidden, batch, want.head ?? 'blend');
       if (want.ratings) out.ratingsT = this.ratingHead.apply(hidden) as tf.Tensor2D;
       return out as Record<string, tf.Tensor2D>;
     }) as { scoresT?: tf.Tensor2D; ratingsT?: tf.Tensor2D };
@@ -457,12 +493,38 @@ export class SequenceRNN {
   }
 
   /** Scores of the catalog from hidden states with the chosen head (the ranking head when there is no taste head). */
-  private scoreWith(hidden: tf.Tensor2D, head: ScoringHead): tf.Tensor2D {
+  private scoreWith(hidden: tf.Tensor2D, batch: InferenceBatchArrays, head: ScoringHead): tf.Tensor2D {
     const next = this.rankingHead.apply(hidden) as tf.Tensor2D;
     if (!this.tasteHead || head === 'next') return next;
-    const taste = this.tasteHead.apply(hidden) as tf.Tensor2D;
+    const taste = this.withHistory(this.tasteHead.apply(hidden) as tf.Tensor2D, batch);
     if (head === 'taste') return taste;
     return tf.add(tf.logSoftmax(next), tf.logSoftmax(taste));
+  }
+
+  /**
+   * Taste logits plus those of the whole-history path (when the model has one): the bag of every movie each row
+   * has read, each weighted 1/√n, through the `tanh` encoder and its head.
+   */
+  private withHistory(logits: tf.Tensor2D, batch: InferenceBatchArrays): tf.Tensor2D {
+    if (!this.historyEncoder || !this.historyHead) return logits;
+    const { numItems } = this.config;
+    const { rows, historyItems, historyOffsets } = batch;
+    const bag = new Float32Array(rows * numItems);
+    for (let r = 0; r < rows; r++) {
+      let distinct = 0;
+      for (let j = historyOffsets[r]!; j < historyOffsets[r + 1]!; j++) {
+        const at = r * numItems + historyItems[j]!;
+        if (bag[at] === 0) distinct++;
+        bag[at] = 1;
+      }
+      if (distinct > 1) {
+        const w = 1 / Math.sqrt(distinct);
+        for (let j = historyOffsets[r]!; j < historyOffsets[r + 1]!; j++)
+          bag[r * numItems + historyItems[j]!] = w;
+      }
+    }
+    const encoded = this.historyEncoder.apply(tf.tensor2d(bag, [rows, numItems])) as tf.Tensor2D;
+    return tf.add(logits, this.historyHead.apply(encoded) as tf.Tensor2D);
   }
 
   /** The network as tfjs layers artifacts (topology JSON, weight specs and data). */
@@ -627,6 +689,11 @@ function clearRnnCallArgs(network: tfl.LayersModel): void {
   }
 }
 
+/** Whether the model has the whole-history path (it feeds the taste head, so it needs one). */
+function hasHistoryPath(config: SequenceRNNConfig): boolean {
+  return (config.historySize ?? 0) > 0 && config.tasteHead === true;
+}
+
 function stateCount(cell: { stateSize: number | number[] }): number {
   return Array.isArray(cell.stateSize) ? cell.stateSize.length : 1;
 }
@@ -688,6 +755,18 @@ function buildNetwork(config: SequenceRNNConfig): tfl.LayersModel {
   const outputs = [ranking, rating];
   if (config.tasteHead) {
     outputs.push(tfl.layers.dense({ units: numItems, name: 'taste_head' }).apply(x) as tfl.SymbolicTensor);
+  }
+  if (hasHistoryPath(config)) {
+    const history = tfl.input({ shape: [numItems], name: 'history' });
+    inputs.push(history);
+    const encoded = tfl.layers
+      .dense({ units: config.historySize!, activation: 'tanh', name: 'history_encoder' })
+      .apply(history) as tfl.SymbolicTensor;
+    outputs.push(
+      tfl.layers
+        .dense({ units: numItems, useBias: false, name: 'taste_history' })
+        .apply(encoded) as tfl.SymbolicTensor,
+    );
   }
   return tfl.model({ inputs, outputs, name: 'reelrec_sequence_rnn' });
 }

@@ -270,10 +270,21 @@ function step<Batch>(
       const scale = tf.minimum(tf.scalar(1), tf.div(tf.scalar(clipNorm), tf.maximum(norm, 1e-12)));
       named = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
     }
-    optimizer.applyGradients(named);
+    optimizer.applyGradients(everyVariable(named, variables));
   });
   for (const g of Object.values(grads)) g.dispose();
   return value;
+}
+
+/**
+ * The gradients keyed by every variable, in one fixed order, `null` where the batch gave none. tfjs optimizers
+ * keep their slots (Adam's moments, momentum, RMSprop's squares) by position among the names they are handed, and
+ * `variableGrads` leaves out variables the loss did not reach: a batch that skips one head (a taste batch does
+ * not reach the ranking head, a next-movie batch not the taste head) would shift every later variable into
+ * another's slots. With every name present, a variable keeps its slot and a `null` gradient leaves it as it is.
+ */
+function everyVariable(grads: tf.NamedTensorMap, variables: readonly tf.Variable[]): tf.NamedTensorMap {
+  return Object.fromEntries(variables.map((v) => [v.name, grads[v.name] ?? null])) as tf.NamedTensorMap;
 }
 
 function now(): number {

@@ -187,6 +187,9 @@ describe('inferenceBatch', () => {
     expect(b.length).toBe(3);
     expect(Array.from(b.tokens)).toEqual([2, 9, 3]);
     expect(Array.from(b.lastIndex)).toEqual([2]);
+    // The whole-history bag still lists every movie.
+    expect(Array.from(b.historyItems)).toEqual(Array.from(A.items));
+    expect(Array.from(b.historyOffsets)).toEqual([0, 4]);
     const steps = stepRows(b.steps, 1, 3)[0]!;
     expect(steps[0]![2]).toBeCloseTo(GAP_1_DAY, 6);
   });
@@ -204,6 +207,8 @@ describe('inferenceBatch', () => {
     expect(Array.from(two.tokens)).toEqual([1, 0, 0, 0, 0, 1, 6, 2, 9, 3, 1, 5, 7, 0, 0]);
     // row r's last position: r·5 + (positions − 1) = 0, 5 + 4, 10 + 2
     expect(Array.from(two.lastIndex)).toEqual([0, 9, 12]);
+    expect(Array.from(two.historyItems)).toEqual([...A.items, ...B.items]);
+    expect(Array.from(two.historyOffsets)).toEqual([0, 0, 4, 4 + B.items.length]);
     expect(Array.from(two.profiles!)).toEqual([0, 0, 0, 0, Math.fround(0.1), Math.fround(0.2)]);
   });
 });

@@ -623,3 +623,123 @@ describe.each(['cpu', 'wasm'] as const)('SequenceRNN item parameters on %s', (ba
     model.dispose();
   });
 });
+
+describe.each(['cpu', 'wasm'] as const)('SequenceRNN whole-history path on %s', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  const H = 2;
+  const withHistory = () => SequenceRNN.create(config({ tasteHead: true, historySize: H }));
+
+  function setWeight(model: SequenceRNN, name: string, values: number[]): void {
+    const w = model.network.weights.find((v) => v.originalName === name)!;
+    tf.tidy(() => {
+      w.write(tf.tensor(values, w.shape as number[]));
+    });
+  }
+
+  it('adds W_ω tanh(W_β b + c_β) to the taste logits, b the 1/√n bag of the whole history (hand-computed)', async () => {
+    const model = withHistory();
+    // W_β row i = [0.1 (i + 1), −0.2]; c_β = [0.05, 0.1]; W_ω column i = [1, i / 10].
+    setWeight(
+      model,
+      'history_encoder/kernel',
+      Array.from({ length: NUM_ITEMS }, (_, i) => [0.1 * (i + 1), -0.2]).flat(),
+    );
+    setWeight(model, 'history_encoder/bias', [0.05, 0.1]);
+    // A history longer than maxLength 3: the bag still holds all of it.
+    const histories = [seq([0, 1, 2, 3, 4]), seq([5]), seq([])];
+    const batch = inferenceBatch(histories, 3, 0);
+    setWeight(model, 'taste_history/kernel', new Array(H * NUM_ITEMS).fill(0));
+    const base = (await model.infer(batch, { scores: true, head: 'taste' })).scores!;
+    setWeight(model, 'taste_history/kernel', [
+      ...new Array(NUM_ITEMS).fill(1),
+      ...Array.from({ length: NUM_ITEMS }, (_, i) => i / 10),
+    ]);
+    const scores = (await model.infer(batch, { scores: true, head: 'taste' })).scores!;
+    // Row 0: five movies, 1/√5 each: z = [0.1 (1+2+3+4+5) / √5 + 0.05, −0.2 · 5 / √5 + 0.1].
+    const encoded = [
+      [Math.tanh(1.5 / Math.sqrt(5) + 0.05), Math.tanh(-1 / Math.sqrt(5) + 0.1)],
+      [Math.tanh(0.6 + 0.05), Math.tanh(-0.2 + 0.1)],
+      [Math.tanh(0.05), Math.tanh(0.1)],
+    ];
+    encoded.forEach(([a, b], r) => {
+      for (let i = 0; i < NUM_ITEMS; i++) {
+        const at = r * NUM_ITEMS + i;
+        expect(scores[at]! - base[at]!).toBeCloseTo(a! + (b! * i) / 10, 5);
+      }
+    });
+    // The ranking head ('next') does not read the bag.
+    const next = (await model.infer(batch, { scores: true, head: 'next' })).scores!;
+    setWeight(model, 'taste_history/kernel', new Array(H * NUM_ITEMS).fill(0));
+    expect(Array.from((await model.infer(batch, { scores: true, head: 'next' })).scores!)).toEqual(
+      Array.from(next),
+    );
+    model.dispose();
+  });
+
+  it('a taste step trains the history path; a next-movie step does not touch it', () => {
+    const model = withHistory();
+    const weightsOf = (name: string) =>
+      model.network.weights
+        .filter((w) => w.originalName.startsWith(`${name}/`))
+        .map((w) => w.read().dataSync().slice());
+    const before = [weightsOf('history_encoder'), weightsOf('taste_history')];
+    const optimizer = tf.train.sgd(0.5);
+    optimizer.minimize(() => model.loss(batchFor(0)), false, model.trainableVariables());
+    expect([weightsOf('history_encoder'), weightsOf('taste_history')]).toEqual(before);
+    const held = [{ items: Int32Array.of(1, 3), ratings: Float32Array.of(0.5, 1) }];
+    const taste = tasteBatch([seq([0, 2])], held, NUM_ITEMS, 10, 0);
+    const tensors = tf.memory().numTensors;
+    optimizer.minimize(() => model.loss(taste), false, model.trainableVariables());
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(weightsOf('history_encoder')).not.toEqual(before[0]);
+    expect(weightsOf('taste_history')).not.toEqual(before[1]);
+    optimizer.dispose();
+    model.dispose();
+  });
+
+  it('item rows end with the movie’s encoder row and taste-history column; saves and loads; leaks nothing', async () => {
+    const model = withHistory();
+    const d = 8;
+    const w = model.itemParameterWidth;
+    expect(w).toBe(4 + 3 * (d + 1) + 2 * H);
+    const rows = model.itemParameters();
+    const weight = (name: string) =>
+      model.network.weights
+        .find((v) => v.originalName === name)!
+        .read()
+        .dataSync() as Float32Array;
+    const input = weight('history_encoder/kernel');
+    const output = weight('taste_history/kernel');
+    for (const i of [0, 7]) {
+      expect(Array.from(rows.subarray(i * w + w - 2 * H, i * w + w - H))).toEqual(
+        Array.from(input.subarray(i * H, (i + 1) * H)),
+      );
+      expect(Array.from(rows.subarray(i * w + w - H, (i + 1) * w))).toEqual([
+        output[i]!,
+        output[NUM_ITEMS + i]!,
+      ]);
+    }
+    const changed = Float32Array.from({ length: w }, (_, j) => j / 50);
+    model.setItemParameters([4], changed);
+    expect(Array.from(model.itemParameters().subarray(4 * w, 5 * w))).toEqual(Array.from(changed));
+
+    const batch = inferenceBatch(HISTORIES, 10, 0);
+    const start = tf.memory().numTensors;
+    const before = (await model.infer(batch, { scores: true, head: 'blend' })).scores!;
+    for (let i = 0; i < 20; i++) await model.infer(batch, { scores: true, head: 'taste' });
+    expect(tf.memory().numTensors).toBe(start);
+    const loaded = await SequenceRNN.fromArtifacts(model.config, await model.toArtifacts());
+    expect(Array.from((await loaded.infer(batch, { scores: true, head: 'blend' })).scores!)).toEqual(
+      Array.from(before),
+    );
+    model.dispose();
+    loaded.dispose();
+    // Without the taste head there is no history path (it feeds the taste logits).
+    const plain = SequenceRNN.create(config({ historySize: H }));
+    expect(plain.network.inputs.length).toBe(2);
+    plain.dispose();
+  });
+});

@@ -348,3 +348,86 @@ describe('createOptimizer', () => {
     expect(() => createOptimizer({ name: 'adam', learningRate: lr })).toThrow(ConfigError);
   });
 });
+
+describe('Trainer with batches that reach different variables', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+
+  /**
+   * Two heads of the same shape and a shared weight: batch 'A' reaches a and c, batch 'B' reaches b and c — as a
+   * taste batch skips the ranking head and a next-movie batch the taste head.
+   */
+  class TwoHeads implements TrainableModel<'A' | 'B'> {
+    readonly vars = (['a', 'b', 'c'] as const).map((n) =>
+      tf.tidy(() => tf.variable(tf.tensor1d([0.5, -0.5]), true, `two_heads_${n}_${toyCount++}`)),
+    );
+    trainableVariables(): tf.Variable[] {
+      return this.vars;
+    }
+    loss(batch: 'A' | 'B'): tf.Scalar {
+      const [a, b, c] = this.vars as [tf.Variable, tf.Variable, tf.Variable];
+      return tf.tidy(() =>
+        batch === 'A'
+          ? (tf.add(tf.sum(tf.square(tf.sub(a, 1))), tf.sum(tf.square(c))) as tf.Scalar)
+          : (tf.add(tf.sum(tf.square(tf.add(b, 2))), tf.sum(tf.square(tf.sub(c, 1)))) as tf.Scalar),
+      );
+    }
+    getWeights(): Float32Array[] {
+      return this.vars.map((v) => v.dataSync().slice() as Float32Array);
+    }
+    setWeights(values: readonly Float32Array[]): void {
+      tf.tidy(() => {
+        this.vars.forEach((v, i) => {
+          v.assign(tf.tensor1d(values[i]!));
+        });
+      });
+    }
+  }
+
+  it('each variable keeps its own Adam moments (hand-computed Adam over A, B, A, B, …)', async () => {
+    const model = new TwoHeads();
+    const order: ('A' | 'B')[] = ['A', 'B', 'A', 'B'];
+    const source: BatchSource<'A' | 'B'> = {
+      batches: () => order,
+      batchCount: () => order.length,
+      positions: () => 1,
+    };
+    const lr = 0.1;
+    await new Trainer({ epochs: 2, clipNorm: 0, optimizer: { name: 'adam', learningRate: lr } }).fit(
+      model,
+      source,
+    );
+    // Adam as tfjs runs it: moments per variable, bias correction by the optimizer's step count t.
+    const w = [
+      [0.5, -0.5],
+      [0.5, -0.5],
+      [0.5, -0.5],
+    ];
+    const m = w.map(() => [0, 0]);
+    const v = w.map(() => [0, 0]);
+    const eps = tf.backend().epsilon();
+    let t = 0;
+    for (const batch of [...order, ...order]) {
+      t++;
+      const reached = batch === 'A' ? [0, 2] : [1, 2];
+      for (const k of reached) {
+        for (let j = 0; j < 2; j++) {
+          const x = w[k]![j]!;
+          const g = batch === 'A' ? (k === 0 ? 2 * (x - 1) : 2 * x) : k === 1 ? 2 * (x + 2) : 2 * (x - 1);
+          m[k]![j] = 0.9 * m[k]![j]! + 0.1 * g;
+          v[k]![j] = 0.999 * v[k]![j]! + 0.001 * g * g;
+          const mHat = m[k]![j]! / (1 - 0.9 ** t);
+          const vHat = v[k]![j]! / (1 - 0.999 ** t);
+          w[k]![j] = x - (lr * mHat) / (Math.sqrt(vHat) + eps);
+        }
+      }
+    }
+    model.getWeights().forEach((got, k) => {
+      Array.from(got).forEach((x, j) => {
+        expect(x).toBeCloseTo(w[k]![j]!, 4);
+      });
+    });
+    tf.dispose(model.vars);
+  });
+});
