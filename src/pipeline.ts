@@ -254,6 +254,7 @@ export class RecommenderPipeline implements Scorer {
       tasteWeight: modelOptions.tasteWeight,
       tasteHead: modelOptions.tasteWeight > 0,
       historySize: modelOptions.tasteWeight > 0 ? modelOptions.historySize : 0,
+      historyDropout: modelOptions.historyDropout,
     };
     const popularity = countByMovie(trainTable, catalog);
     const model = this.modules.sequenceModel(

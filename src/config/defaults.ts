@@ -63,6 +63,11 @@ export interface ModelOptions {
    */
   historySize: number;
   /**
+   * Dropout of the whole-history bag's entries in training (`model.historySize` > 0): each movie of the bag is
+   * dropped at this rate, the rest scaled up (a denoising input, as in Mult-DAE). Seeded. Default 0.
+   */
+  historyDropout: number;
+  /**
    * Which head scores recommendations (with the taste objective on): `'next'` (the next movie), `'taste'`
    * (anything else the user likes) or `'blend'` (default: both, as a product of the two distributions).
    */
@@ -181,6 +186,7 @@ export const MODEL_DEFAULTS: Readonly<ModelOptions> = {
   tasteWeight: 1,
   tasteSamples: 1,
   historySize: 0,
+  historyDropout: 0,
   scoring: 'blend',
   contentColdStart: true,
 };
@@ -282,7 +288,7 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
   if (typeof model.contentColdStart !== 'boolean') {
     throw new ConfigError('model.contentColdStart', 'true or false', model.contentColdStart);
   }
-  for (const key of ['dropout', 'recurrentDropout'] as const) {
+  for (const key of ['dropout', 'recurrentDropout', 'historyDropout'] as const) {
     const rate = model[key];
     if (!(rate >= 0 && rate < 1)) throw new ConfigError(`model.${key}`, 'a number in [0, 1)', rate);
   }

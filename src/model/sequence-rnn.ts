@@ -80,6 +80,8 @@ export interface SequenceRNNConfig {
    * `W_ω tanh(W_β b + c_β)`, where b is the multi-hot bag of every movie the row has read (each weighted 1/√n).
    */
   historySize?: number;
+  /** Dropout of the whole-history bag's entries in training (seeded; kept entries scaled by 1/(1 − rate)). Default 0. */
+  historyDropout?: number;
 }
 
 /**
@@ -157,6 +159,7 @@ export class SequenceRNN {
   private readonly tasteHead: Layer | null;
   private readonly historyEncoder: Layer | null;
   private readonly historyHead: Layer | null;
+  private readonly historyRng: Rng;
   private readonly ratingHead: Layer;
   private readonly cells: DropoutCell[];
   private disposed = false;
@@ -178,6 +181,7 @@ export class SequenceRNN {
     const withHistory = hasHistoryPath(config);
     this.historyEncoder = withHistory ? (network.getLayer('history_encoder') as Layer) : null;
     this.historyHead = withHistory ? (network.getLayer('taste_history') as Layer) : null;
+    this.historyRng = new Rng(`history-dropout:${config.seed}`);
     this.ratingHead = network.getLayer('rating_head') as Layer;
     this.cells = network.layers
       .filter((l) => l.name.startsWith('rnn_'))
@@ -410,7 +414,7 @@ export class SequenceRNN {
         tf.matMul(hidden, headWeight(head, 'kernel')),
         headWeight(head, 'bias'),
       ) as tf.Tensor2D;
-      if (this.tasteHead) logits = this.withHistory(logits, batch);
+      if (this.tasteHead) logits = this.withHistory(logits, batch, training);
       const weights = tf.tensor2d(batch.targetWeights, [batch.rows, batch.numItems]);
       let loss: tf.Tensor = tf.mean(softmaxCrossEntropyWithWeights(logits, weights));
       if (this.config.ratingWeight > 0 && batch.ratingItems.length > 0) {
@@ -503,9 +507,10 @@ export class SequenceRNN {
 
   /**
    * Taste logits plus those of the whole-history path (when the model has one): the bag of every movie each row
-   * has read, each weighted 1/√n, through the `tanh` encoder and its head.
+   * has read, each weighted 1/√n, through the `tanh` encoder and its head; in training with `historyDropout`,
+   * entries of the bag dropped at that rate.
    */
-  private withHistory(logits: tf.Tensor2D, batch: InferenceBatchArrays): tf.Tensor2D {
+  private withHistory(logits: tf.Tensor2D, batch: InferenceBatchArrays, training = false): tf.Tensor2D {
     if (!this.historyEncoder || !this.historyHead) return logits;
     const { numItems } = this.config;
     const { rows, historyItems, historyOffsets } = batch;
@@ -523,7 +528,11 @@ export class SequenceRNN {
           bag[r * numItems + historyItems[j]!] = w;
       }
     }
-    const encoded = this.historyEncoder.apply(tf.tensor2d(bag, [rows, numItems])) as tf.Tensor2D;
+    let input: tf.Tensor2D = tf.tensor2d(bag, [rows, numItems]);
+    const rate = this.config.historyDropout ?? 0;
+    if (training && rate > 0)
+      input = tf.dropout(input, rate, undefined, this.historyRng.uint32()) as tf.Tensor2D;
+    const encoded = this.historyEncoder.apply(input) as tf.Tensor2D;
     return tf.add(logits, this.historyHead.apply(encoded) as tf.Tensor2D);
   }
 

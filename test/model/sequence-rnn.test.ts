@@ -700,6 +700,25 @@ describe.each(['cpu', 'wasm'] as const)('SequenceRNN whole-history path on %s', 
     model.dispose();
   });
 
+  it('historyDropout drops bag entries in training only, seeded; inference reads the whole bag', async () => {
+    const held = [{ items: Int32Array.of(1, 3), ratings: Float32Array.of(0.5, 1) }];
+    const taste = tasteBatch([seq([0, 2, 4, 5, 6, 7, 8])], held, NUM_ITEMS, 10, 0);
+    const lossesOf = (historyDropout: number) => {
+      const model = SequenceRNN.create(config({ tasteHead: true, historySize: H, historyDropout }));
+      const out = [0, 1, 2].map(() => tf.tidy(() => model.loss(taste).dataSync()[0]!));
+      out.push(tf.tidy(() => model.loss(taste, false).dataSync()[0]!));
+      model.dispose();
+      return out;
+    };
+    const plain = lossesOf(0);
+    const dropped = lossesOf(0.5);
+    // Without dropout every training loss equals the inference loss; with it, masks differ call to call.
+    expect(new Set(plain).size).toBe(1);
+    expect(new Set(dropped.slice(0, 3)).size).toBeGreaterThan(1);
+    expect(dropped[3]).toBeCloseTo(plain[3]!, 6);
+    expect(lossesOf(0.5)).toEqual(dropped);
+  });
+
   it('item rows end with the movie’s encoder row and taste-history column; saves and loads; leaks nothing', async () => {
     const model = withHistory();
     const d = 8;
