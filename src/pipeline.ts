@@ -253,7 +253,8 @@ export class RecommenderPipeline implements Scorer {
       recurrentDropout: modelOptions.recurrentDropout,
       tasteWeight: modelOptions.tasteWeight,
       tasteHead: modelOptions.tasteWeight > 0,
-      historySize: modelOptions.tasteWeight > 0 ? modelOptions.historySize : 0,
+      // The path feeds the taste head: without the taste objective the model has none (`hasHistoryPath`).
+      historySize: modelOptions.historySize,
       historyDropout: modelOptions.historyDropout,
     };
     const popularity = countByMovie(trainTable, catalog);
@@ -913,11 +914,17 @@ export interface AddMoviesReport {
   coldStart: ColdItemsReport | null;
 }
 
-/** Layers with one row (embeddings) or one column (heads) per catalog movie. */
-const ITEM_EMBEDDINGS = ['item_embedding', 'content_features'];
+/**
+ * Layers whose table (embeddings, or the whole-history encoder's kernel) has one row per catalog movie, after
+ * this many reserved rows (the pad and begin-of-sequence tokens of the embeddings).
+ */
+const ITEM_ROWS: Readonly<Record<string, number>> = {
+  item_embedding: TOKEN_OFFSET,
+  content_features: TOKEN_OFFSET,
+  history_encoder: 0,
+};
+/** Layers with one column (and bias entry) per catalog movie. */
 const ITEM_HEADS = ['ranking_head', 'rating_head', 'taste_head', 'taste_history'];
-/** Layers whose kernel has one row per catalog movie (no reserved tokens). */
-const ITEM_ROWS = ['history_encoder'];
 
 /**
  * A weight of the grown network from the old one: per-movie rows or columns move to their new catalog positions
@@ -933,28 +940,17 @@ function regrowItemWeight(
 ): Float32Array {
   const [layer, leaf] = name.split('/') as [string, string];
   const size = shape.reduce((a, b) => a * b, 1);
-  if (ITEM_EMBEDDINGS.includes(layer)) {
+  const reserved = ITEM_ROWS[layer];
+  if (reserved !== undefined && leaf !== 'bias') {
     const width = shape[1]!;
     if (layer === 'content_features' && width !== dim) {
       throw new StateError(`content rows have ${dim} columns, the network ${width}`);
     }
     const out = new Float32Array(size);
-    if (layer === 'content_features')
-      out.set(content.subarray(0, size - TOKEN_OFFSET * width), TOKEN_OFFSET * width);
-    out.set(old.subarray(0, TOKEN_OFFSET * width));
+    if (layer === 'content_features') out.set(content.subarray(0, size - reserved * width), reserved * width);
+    out.set(old.subarray(0, reserved * width));
     moved.forEach((p, i) => {
-      out.set(
-        old.subarray((i + TOKEN_OFFSET) * width, (i + TOKEN_OFFSET + 1) * width),
-        (p + TOKEN_OFFSET) * width,
-      );
-    });
-    return out;
-  }
-  if (ITEM_ROWS.includes(layer) && leaf === 'kernel') {
-    const width = shape[1]!;
-    const out = new Float32Array(size);
-    moved.forEach((p, i) => {
-      out.set(old.subarray(i * width, (i + 1) * width), p * width);
+      out.set(old.subarray((i + reserved) * width, (i + reserved + 1) * width), (p + reserved) * width);
     });
     return out;
   }

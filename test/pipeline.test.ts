@@ -255,12 +255,15 @@ describe('model.tasteSamples', () => {
 });
 
 describe('model.historySize', () => {
-  it('adds the whole-history path to the taste head (saved in the config); without the taste objective none', async () => {
-    const fitted = async (tasteWeight: number) => {
+  it('adds the whole-history path to the taste head (saved); without the taste objective none', async () => {
+    // No profiles or content: only the bag can tell apart movies older than the last maxLength (20).
+    const fitted = async (historySize: number, tasteWeight = 1) => {
       const rec = await createRecommender({
         ...SMALL,
         backend: 'cpu',
-        model: { ...SMALL.model, historySize: 6, tasteWeight },
+        profiler: false,
+        features: false,
+        model: { ...SMALL.model, historySize, tasteWeight, scoring: 'taste' },
         training: { epochs: 1, batchSize: 32, validation: 'none' },
       });
       await rec.fit(data);
@@ -276,19 +279,25 @@ describe('model.historySize', () => {
       });
       return shape;
     };
-    const rec = await fitted(1);
-    expect(await encoderShape(rec)).toEqual([data.movies.length, 6]);
-    // Two users with the same last movies but different older ones get different taste lists.
+    // Two users with the same last 25 movies and different older ones.
     const ids = data.movies.map((m) => m.id);
-    const recent = ids.slice(0, 3).map((movieId) => ({ movieId, rating: 4 }));
-    const older = (from: number) => ids.slice(from, from + 60).map((movieId) => ({ movieId, rating: 4 }));
-    const [a, b] = await rec.score(
-      [{ items: [...older(10), ...recent] }, { items: [...older(15), ...recent] }],
-      ids,
-    );
-    expect(Array.from(a!)).not.toEqual(Array.from(b!));
+    const recent = ids.slice(0, 25).map((movieId) => ({ movieId, rating: 4 }));
+    const older = (from: number) => ids.slice(from, from + 10).map((movieId) => ({ movieId, rating: 4 }));
+    const users = [{ items: [...older(30), ...recent] }, { items: [...older(50), ...recent] }];
+    const scoresOf = async (rec: RecommenderPipeline) =>
+      (await rec.score(users, ids)).map((row) => Array.from(row));
+
+    const rec = await fitted(6);
+    expect(await encoderShape(rec)).toEqual([data.movies.length, 6]);
+    const [a, b] = await scoresOf(rec);
+    expect(a).not.toEqual(b);
     rec.dispose();
-    const plain = await fitted(0);
+    // Without the path the recurrence alone reads them: the same last 20 movies, the same scores.
+    const recurrent = await fitted(0);
+    const [c, d] = await scoresOf(recurrent);
+    expect(c).toEqual(d);
+    recurrent.dispose();
+    const plain = await fitted(6, 0);
     expect(await encoderShape(plain)).toBeUndefined();
     plain.dispose();
   });

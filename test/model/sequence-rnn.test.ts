@@ -54,6 +54,21 @@ function batchFor(profileSize: number) {
 
 const HISTORIES = [seq([0, 1, 2]), seq([5]), seq([])];
 
+/** Copies of the values of every weight of layer `layer`. */
+function layerWeights(model: SequenceRNN, layer: string): Float32Array[] {
+  return model.network.weights
+    .filter((w) => w.originalName.startsWith(`${layer}/`))
+    .map((w) => w.read().dataSync().slice() as Float32Array);
+}
+
+/** The values of the weight named `name` (`<layer>/<weight>`). */
+function weightValues(model: SequenceRNN, name: string): Float32Array {
+  return model.network.weights
+    .find((w) => w.originalName === name)!
+    .read()
+    .dataSync() as Float32Array;
+}
+
 // Negatives shared by a batch, as the pipeline draws them: 8 of the 12 items, some of them targets (accidental hits).
 const FIXED_NEGATIVES = [1, 3, 5, 7, 9, 11, 0, 4];
 
@@ -534,10 +549,7 @@ describe.each(['cpu', 'wasm'] as const)('SequenceRNN taste head on %s', (backend
 
   it('a taste step moves the taste head and leaves the ranking head alone', () => {
     const model = SequenceRNN.create(config({ tasteHead: true }));
-    const weightsOf = (name: string) =>
-      model.network.weights
-        .filter((w) => w.originalName.startsWith(`${name}/`))
-        .map((w) => w.read().dataSync().slice());
+    const weightsOf = (name: string) => layerWeights(model, name);
     const rankingBefore = weightsOf('ranking_head');
     const tasteBefore = weightsOf('taste_head');
     const optimizer = tf.train.sgd(0.5);
@@ -576,11 +588,7 @@ describe.each(['cpu', 'wasm'] as const)('SequenceRNN item parameters on %s', (ba
     expect(model.itemParameterWidth).toBe(e + 3 * (d + 1));
     const rows = model.itemParameters();
     expect(rows.length).toBe(NUM_ITEMS * model.itemParameterWidth);
-    const weight = (name: string) =>
-      model.network.weights
-        .find((w) => w.originalName === name)!
-        .read()
-        .dataSync() as Float32Array;
+    const weight = (name: string) => weightValues(model, name);
     const embedding = weight('item_embedding/embeddings');
     const kernel = weight('ranking_head/kernel');
     const bias = weight('ranking_head/bias');
@@ -681,10 +689,7 @@ describe.each(['cpu', 'wasm'] as const)('SequenceRNN whole-history path on %s', 
 
   it('a taste step trains the history path; a next-movie step does not touch it', () => {
     const model = withHistory();
-    const weightsOf = (name: string) =>
-      model.network.weights
-        .filter((w) => w.originalName.startsWith(`${name}/`))
-        .map((w) => w.read().dataSync().slice());
+    const weightsOf = (name: string) => layerWeights(model, name);
     const before = [weightsOf('history_encoder'), weightsOf('taste_history')];
     const optimizer = tf.train.sgd(0.5);
     optimizer.minimize(() => model.loss(batchFor(0)), false, model.trainableVariables());
@@ -725,11 +730,7 @@ describe.each(['cpu', 'wasm'] as const)('SequenceRNN whole-history path on %s', 
     const w = model.itemParameterWidth;
     expect(w).toBe(4 + 3 * (d + 1) + 2 * H);
     const rows = model.itemParameters();
-    const weight = (name: string) =>
-      model.network.weights
-        .find((v) => v.originalName === name)!
-        .read()
-        .dataSync() as Float32Array;
+    const weight = (name: string) => weightValues(model, name);
     const input = weight('history_encoder/kernel');
     const output = weight('taste_history/kernel');
     for (const i of [0, 7]) {
