@@ -256,6 +256,7 @@ export class RecommenderPipeline implements Scorer {
       // The path feeds the taste head: without the taste objective the model has none (`hasHistoryPath`).
       historySize: modelOptions.historySize,
       historyDropout: modelOptions.historyDropout,
+      historyLinear: modelOptions.historyLinear,
     };
     const popularity = countByMovie(trainTable, catalog);
     const model = this.modules.sequenceModel(
@@ -951,6 +952,18 @@ function regrowItemWeight(
     out.set(old.subarray(0, reserved * width));
     moved.forEach((p, i) => {
       out.set(old.subarray((i + reserved) * width, (i + reserved + 1) * width), (p + reserved) * width);
+    });
+    return out;
+  }
+  if (layer === 'history_items') {
+    // Catalog × catalog: rows and columns both move.
+    const n = shape[1]!;
+    const oldN = moved.length;
+    const out = new Float32Array(size);
+    moved.forEach((p, i) => {
+      moved.forEach((q, j) => {
+        out[p * n + q] = old[i * oldN + j]!;
+      });
     });
     return out;
   }

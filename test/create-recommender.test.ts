@@ -81,6 +81,7 @@ describe('resolveOptions', () => {
     [{ model: { tasteSamples: 1.5 } }, 'model.tasteSamples'],
     [{ model: { historySize: -1 } }, 'model.historySize'],
     [{ model: { historySize: 2.5 } }, 'model.historySize'],
+    [{ model: { historyLinear: 'yes' as unknown as boolean } }, 'model.historyLinear'],
     [{ model: { historyDropout: 1 } }, 'model.historyDropout'],
     [{ training: { monitor: 'AUC' as 'HR@10' } }, 'training.monitor'],
     [{ training: { monitor: 'ndcg@10' as 'HR@10' } }, 'training.monitor'],

@@ -530,89 +530,86 @@ describe('the user-group prior (recommender.groupWeight)', () => {
   });
 });
 
-// On wasm with the whole-history path as well (its encoder rows and taste columns grow with the catalog).
+// On wasm with the whole-history path as well (its encoder rows and taste columns grow with the catalog), and
+// with the movie-to-movie path (its catalog × catalog matrix grows in both directions).
 describe.each([
-  ['cpu', 0],
-  ['wasm', 4],
-] as const)(
-  'addMovies on %s (historySize %i): new movies after fit, from content',
-  (backend, historySize) => {
-    const source = data.movies[2]!;
-    const added = [
-      { ...source, id: 9101, title: 'Arrived A' },
-      { ...source, id: 9102, title: 'Arrived B', genres: [...data.genres.slice(1, 3)] },
-    ];
-    const user = data.users[1]!.id;
+  ['cpu', 'no history path', {}],
+  ['wasm', 'historySize 4', { historySize: 4 }],
+  ['cpu', 'historyLinear', { historyLinear: true }],
+] as const)('addMovies on %s (%s): new movies after fit, from content', (backend, _label, paths) => {
+  const source = data.movies[2]!;
+  const added = [
+    { ...source, id: 9101, title: 'Arrived A' },
+    { ...source, id: 9102, title: 'Arrived B', genres: [...data.genres.slice(1, 3)] },
+  ];
+  const user = data.users[1]!.id;
 
-    it('grows the catalog, keeps every old score, scores the new movies and saves them', async () => {
-      const rec = await createRecommender({ ...SMALL, backend, model: { ...SMALL.model, historySize } });
-      await rec.fit(data);
-      const oldIds = data.movies.map((m) => m.id);
-      const [before] = await rec.score([{ items: [{ movieId: oldIds[0]!, rating: 5 }] }], oldIds);
-      const ratedBefore = await rec.predictRating(user, oldIds[3]!);
-      const tensors = tf.memory().numTensors;
-      const report = await rec.addMovies([...added, { ...data.movies[0]! }]);
-      expect(tf.memory().numTensors).toBe(tensors); // the old network is freed
-      expect(report.added).toEqual([9101, 9102]);
-      expect(report.alreadyKnown).toEqual([data.movies[0]!.id]);
-      expect(report.coldStart!.inferred).toBe(2);
-      const [after] = await rec.score(
-        [{ items: [{ movieId: oldIds[0]!, rating: 5 }] }],
-        [...oldIds, 9101, 9102],
-      );
-      // Old movies keep their parameters: their scores move together by one constant per user (the blend's
-      // log-softmax normalisers now include the new movies), so their order does not change.
-      const shift = after![0]! - before![0]!;
-      Array.from(before!).forEach((v, i) => {
-        expect(after![i]! - shift).toBeCloseTo(v, 4);
-      });
-      expect(Number.isFinite(after![oldIds.length]!)).toBe(true);
-      expect(after![oldIds.length]).not.toBe(after![oldIds.length + 1]);
-      expect(await rec.predictRating(user, oldIds[3]!)).toBeCloseTo(ratedBefore, 5);
-      // Known users keep their histories (their seen movies are still filtered out).
-      const list = await rec.recommend(user, { k: 90 });
-      const seen = new Set(ratedBy.get(user));
-      expect(list.some((r) => seen.has(r.movieId))).toBe(false);
-      expect(list.map((r) => r.movieId)).toEqual(expect.arrayContaining([9101, 9102]));
-      expect(list.find((r) => r.movieId === 9101)!.title).toBe('Arrived A');
-      // The FeatureExtractor knows them: their rows are their content rows, and "more like this" finds them.
-      const features = rec.parts.features!;
-      expect(features.has(9101)).toBe(true);
-      expect(Array.from(features.transform([9101, 9102]))).toEqual(
-        Array.from(features.transformMovies(added)),
-      );
-      expect(features.similar(9101, 3)).toHaveLength(3);
-      expect(features.similar(source.id, 200).map((m) => m.movieId)).toEqual(
-        expect.arrayContaining([9101, 9102]),
-      );
-      // Saved and loaded with the new movies.
-      const saved: { artifacts?: tf.io.ModelArtifacts } = {};
-      await rec.save({
-        save: async (artifacts) => {
-          saved.artifacts = artifacts;
-          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-        },
-      });
-      const { loadRecommender } = await import('../src/create-recommender');
-      const loaded = await loadRecommender(tf.io.fromMemory(saved.artifacts!), { backend });
-      const [reloaded] = await loaded.score([{ items: [{ movieId: oldIds[0]!, rating: 5 }] }], [9101, 9102]);
-      expect(reloaded![0]).toBeCloseTo(after![oldIds.length]!, 5);
-      loaded.dispose();
-      rec.dispose();
+  it('grows the catalog, keeps every old score, scores the new movies and saves them', async () => {
+    const rec = await createRecommender({ ...SMALL, backend, model: { ...SMALL.model, ...paths } });
+    await rec.fit(data);
+    const oldIds = data.movies.map((m) => m.id);
+    const [before] = await rec.score([{ items: [{ movieId: oldIds[0]!, rating: 5 }] }], oldIds);
+    const ratedBefore = await rec.predictRating(user, oldIds[3]!);
+    const tensors = tf.memory().numTensors;
+    const report = await rec.addMovies([...added, { ...data.movies[0]! }]);
+    expect(tf.memory().numTensors).toBe(tensors); // the old network is freed
+    expect(report.added).toEqual([9101, 9102]);
+    expect(report.alreadyKnown).toEqual([data.movies[0]!.id]);
+    expect(report.coldStart!.inferred).toBe(2);
+    const [after] = await rec.score(
+      [{ items: [{ movieId: oldIds[0]!, rating: 5 }] }],
+      [...oldIds, 9101, 9102],
+    );
+    // Old movies keep their parameters: their scores move together by one constant per user (the blend's
+    // log-softmax normalisers now include the new movies), so their order does not change.
+    const shift = after![0]! - before![0]!;
+    Array.from(before!).forEach((v, i) => {
+      expect(after![i]! - shift).toBeCloseTo(v, 4);
     });
+    expect(Number.isFinite(after![oldIds.length]!)).toBe(true);
+    expect(after![oldIds.length]).not.toBe(after![oldIds.length + 1]);
+    expect(await rec.predictRating(user, oldIds[3]!)).toBeCloseTo(ratedBefore, 5);
+    // Known users keep their histories (their seen movies are still filtered out).
+    const list = await rec.recommend(user, { k: 90 });
+    const seen = new Set(ratedBy.get(user));
+    expect(list.some((r) => seen.has(r.movieId))).toBe(false);
+    expect(list.map((r) => r.movieId)).toEqual(expect.arrayContaining([9101, 9102]));
+    expect(list.find((r) => r.movieId === 9101)!.title).toBe('Arrived A');
+    // The FeatureExtractor knows them: their rows are their content rows, and "more like this" finds them.
+    const features = rec.parts.features!;
+    expect(features.has(9101)).toBe(true);
+    expect(Array.from(features.transform([9101, 9102]))).toEqual(Array.from(features.transformMovies(added)));
+    expect(features.similar(9101, 3)).toHaveLength(3);
+    expect(features.similar(source.id, 200).map((m) => m.movieId)).toEqual(
+      expect.arrayContaining([9101, 9102]),
+    );
+    // Saved and loaded with the new movies.
+    const saved: { artifacts?: tf.io.ModelArtifacts } = {};
+    await rec.save({
+      save: async (artifacts) => {
+        saved.artifacts = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      },
+    });
+    const { loadRecommender } = await import('../src/create-recommender');
+    const loaded = await loadRecommender(tf.io.fromMemory(saved.artifacts!), { backend });
+    const [reloaded] = await loaded.score([{ items: [{ movieId: oldIds[0]!, rating: 5 }] }], [9101, 9102]);
+    expect(reloaded![0]).toBeCloseTo(after![oldIds.length]!, 5);
+    loaded.dispose();
+    rec.dispose();
+  });
 
-    it('refuses bad input, and works only with content features', async () => {
-      const rec = await createRecommender({ ...SMALL, backend });
-      await expect(rec.addMovies(added)).rejects.toThrow(StateError);
-      await rec.fit(data);
-      await expect(rec.addMovies([added[0]!, added[0]!])).rejects.toThrow(ConfigError);
-      await expect(rec.addMovies([{ id: 1.5 } as never])).rejects.toThrow(ConfigError);
-      expect(await rec.addMovies([])).toEqual({ added: [], alreadyKnown: [], coldStart: null });
-      rec.dispose();
-      const plain = await createRecommender({ ...SMALL, backend, features: false });
-      await plain.fit(data);
-      await expect(plain.addMovies(added)).rejects.toThrow(StateError);
-      plain.dispose();
-    });
-  },
-);
+  it('refuses bad input, and works only with content features', async () => {
+    const rec = await createRecommender({ ...SMALL, backend });
+    await expect(rec.addMovies(added)).rejects.toThrow(StateError);
+    await rec.fit(data);
+    await expect(rec.addMovies([added[0]!, added[0]!])).rejects.toThrow(ConfigError);
+    await expect(rec.addMovies([{ id: 1.5 } as never])).rejects.toThrow(ConfigError);
+    expect(await rec.addMovies([])).toEqual({ added: [], alreadyKnown: [], coldStart: null });
+    rec.dispose();
+    const plain = await createRecommender({ ...SMALL, backend, features: false });
+    await plain.fit(data);
+    await expect(plain.addMovies(added)).rejects.toThrow(StateError);
+    plain.dispose();
+  });
+});

@@ -68,6 +68,12 @@ export interface ModelOptions {
    */
   historyDropout: number;
   /**
+   * A linear movie-to-movie path beside the whole-history encoder (with the taste objective on): the bag of every
+   * movie the user has read times a catalog × catalog matrix learned from zero, added to the taste logits: what
+   * item-to-item models (SLIM, EASE) compute, learned with the rest of the network. Default false.
+   */
+  historyLinear: boolean;
+  /**
    * Which head scores recommendations (with the taste objective on): `'next'` (the next movie), `'taste'`
    * (anything else the user likes) or `'blend'` (default: both, as a product of the two distributions).
    */
@@ -186,6 +192,7 @@ export const MODEL_DEFAULTS: Readonly<ModelOptions> = {
   tasteWeight: 1,
   tasteSamples: 1,
   historySize: 0,
+  historyLinear: false,
   historyDropout: 0,
   scoring: 'blend',
   contentColdStart: true,
@@ -284,6 +291,9 @@ export function resolveOptions(options: RecommenderOptions = {}): ResolvedOption
   }
   if (!(Number.isInteger(model.historySize) && model.historySize >= 0)) {
     throw new ConfigError('model.historySize', 'an integer ≥ 0', model.historySize);
+  }
+  if (typeof model.historyLinear !== 'boolean') {
+    throw new ConfigError('model.historyLinear', 'true or false', model.historyLinear);
   }
   if (typeof model.contentColdStart !== 'boolean') {
     throw new ConfigError('model.contentColdStart', 'true or false', model.contentColdStart);

@@ -82,6 +82,11 @@ export interface SequenceRNNConfig {
   historySize?: number;
   /** Dropout of the whole-history bag's entries in training (seeded; kept entries scaled by 1/(1 − rate)). Default 0. */
   historyDropout?: number;
+  /**
+   * A linear movie-to-movie path from the whole-history bag to the taste logits (`W_μ b`, catalog × catalog,
+   * starting at zero), beside or instead of the encoder. Needs a taste head. Default false.
+   */
+  historyLinear?: boolean;
 }
 
 /**
@@ -159,6 +164,7 @@ export class SequenceRNN {
   private readonly tasteHead: Layer | null;
   private readonly historyEncoder: Layer | null;
   private readonly historyHead: Layer | null;
+  private readonly historyLinear: Layer | null;
   private readonly historyRng: Rng;
   private readonly ratingHead: Layer;
   private readonly cells: DropoutCell[];
@@ -179,8 +185,11 @@ export class SequenceRNN {
     this.rankingHead = network.getLayer('ranking_head') as Layer;
     this.tasteHead = config.tasteHead ? (network.getLayer('taste_head') as Layer) : null;
     const withHistory = hasHistoryPath(config);
-    this.historyEncoder = withHistory ? (network.getLayer('history_encoder') as Layer) : null;
-    this.historyHead = withHistory ? (network.getLayer('taste_history') as Layer) : null;
+    const encoded = withHistory && (config.historySize ?? 0) > 0;
+    this.historyEncoder = encoded ? (network.getLayer('history_encoder') as Layer) : null;
+    this.historyHead = encoded ? (network.getLayer('taste_history') as Layer) : null;
+    this.historyLinear =
+      withHistory && config.historyLinear ? (network.getLayer('history_items') as Layer) : null;
     this.historyRng = new Rng(`history-dropout:${config.seed}`);
     this.ratingHead = network.getLayer('rating_head') as Layer;
     this.cells = network.layers
@@ -283,7 +292,9 @@ export class SequenceRNN {
 
   /**
    * Overwrites the parameters of the movies at catalog `positions` with rows laid out as in
-   * {@link SequenceRNN.itemParameters} (`positions.length × itemParameterWidth`, row-major).
+   * {@link SequenceRNN.itemParameters} (`positions.length × itemParameterWidth`, row-major). With the
+   * movie-to-movie path (`historyLinear`), their row of its matrix is set to zero and their
+   * column to the mean of the other movies' columns.
    *
    * @throws {RangeError} for a position outside the catalog or a row array of the wrong length.
    */
@@ -307,6 +318,27 @@ export class SequenceRNN {
       });
       part.write(values);
       at += part.width;
+    }
+    // The movie-to-movie path has no per-movie row of fixed width. A movie given new parameters adds nothing
+    // as a bag entry (its row is zero), and as a scored movie it gets the mean column of the other movies: what
+    // the path adds to an average movie, which the regressed head rows (biases included) were fitted beside. A
+    // zero column instead would lift such movies above every movie the path pushes down.
+    if (this.historyLinear) {
+      const chosen = new Set(positions);
+      const others = numItems - chosen.size;
+      const kernel = this.historyLinear.weights[0]!;
+      const values = (kernel.read().dataSync() as Float32Array).slice();
+      for (const p of chosen) values.fill(0, p * numItems, (p + 1) * numItems);
+      for (let r = 0; r < numItems; r++) {
+        const row = r * numItems;
+        let sum = 0;
+        for (let j = 0; j < numItems; j++) if (!chosen.has(j)) sum += values[row + j]!;
+        const mean = others > 0 ? sum / others : 0;
+        for (const p of chosen) values[row + p] = mean;
+      }
+      tf.tidy(() => {
+        kernel.write(tf.tensor2d(values, [numItems, numItems]));
+      });
     }
   }
 
@@ -506,12 +538,12 @@ export class SequenceRNN {
   }
 
   /**
-   * Taste logits plus those of the whole-history path (when the model has one): the bag of every movie each row
-   * has read, each weighted 1/√n, through the `tanh` encoder and its head; in training with `historyDropout`,
-   * entries of the bag dropped at that rate.
+   * Taste logits plus those of the whole-history paths the model has: the bag of every movie each row has read,
+   * each weighted 1/√n, through the `tanh` encoder and its head (`historySize`) and through the movie-to-movie
+   * matrix (`historyLinear`); in training with `historyDropout`, entries of the bag dropped at that rate.
    */
   private withHistory(logits: tf.Tensor2D, batch: InferenceBatchArrays, training = false): tf.Tensor2D {
-    if (!this.historyEncoder || !this.historyHead) return logits;
+    if (!this.historyLinear && (!this.historyEncoder || !this.historyHead)) return logits;
     const { numItems } = this.config;
     const { rows, historyItems, historyOffsets } = batch;
     const bag = new Float32Array(rows * numItems);
@@ -532,8 +564,13 @@ export class SequenceRNN {
     const rate = this.config.historyDropout ?? 0;
     if (training && rate > 0)
       input = tf.dropout(input, rate, undefined, this.historyRng.uint32()) as tf.Tensor2D;
-    const encoded = this.historyEncoder.apply(input) as tf.Tensor2D;
-    return tf.add(logits, this.historyHead.apply(encoded) as tf.Tensor2D);
+    let out = logits;
+    if (this.historyEncoder && this.historyHead) {
+      const encoded = this.historyEncoder.apply(input) as tf.Tensor2D;
+      out = tf.add(out, this.historyHead.apply(encoded) as tf.Tensor2D);
+    }
+    if (this.historyLinear) out = tf.add(out, this.historyLinear.apply(input) as tf.Tensor2D);
+    return out;
   }
 
   /** The network as tfjs layers artifacts (topology JSON, weight specs and data). */
@@ -622,6 +659,7 @@ export class SequenceRNN {
           const size = shape.reduce((a, b) => a * b, 1);
           const leaf = w.originalName.split('/').pop()!;
           if (layer.name === 'item_embedding') return uniform(size, 0.05, rng);
+          if (layer.name === 'history_items') return new Float32Array(size);
           if (layer.name === 'content_features') {
             const out = new Float32Array(size);
             if (init.content)
@@ -700,7 +738,7 @@ function clearRnnCallArgs(network: tfl.LayersModel): void {
 
 /** Whether the model has the whole-history path (it feeds the taste head, so it needs one). */
 function hasHistoryPath(config: SequenceRNNConfig): boolean {
-  return (config.historySize ?? 0) > 0 && config.tasteHead === true;
+  return ((config.historySize ?? 0) > 0 || config.historyLinear === true) && config.tasteHead === true;
 }
 
 function stateCount(cell: { stateSize: number | number[] }): number {
@@ -768,14 +806,23 @@ function buildNetwork(config: SequenceRNNConfig): tfl.LayersModel {
   if (hasHistoryPath(config)) {
     const history = tfl.input({ shape: [numItems], name: 'history' });
     inputs.push(history);
-    const encoded = tfl.layers
-      .dense({ units: config.historySize!, activation: 'tanh', name: 'history_encoder' })
-      .apply(history) as tfl.SymbolicTensor;
-    outputs.push(
-      tfl.layers
-        .dense({ units: numItems, useBias: false, name: 'taste_history' })
-        .apply(encoded) as tfl.SymbolicTensor,
-    );
+    if ((config.historySize ?? 0) > 0) {
+      const encoded = tfl.layers
+        .dense({ units: config.historySize!, activation: 'tanh', name: 'history_encoder' })
+        .apply(history) as tfl.SymbolicTensor;
+      outputs.push(
+        tfl.layers
+          .dense({ units: numItems, useBias: false, name: 'taste_history' })
+          .apply(encoded) as tfl.SymbolicTensor,
+      );
+    }
+    if (config.historyLinear) {
+      outputs.push(
+        tfl.layers
+          .dense({ units: numItems, useBias: false, name: 'history_items' })
+          .apply(history) as tfl.SymbolicTensor,
+      );
+    }
   }
   return tfl.model({ inputs, outputs, name: 'reelrec_sequence_rnn' });
 }

@@ -763,3 +763,100 @@ describe.each(['cpu', 'wasm'] as const)('SequenceRNN whole-history path on %s', 
     plain.dispose();
   });
 });
+
+describe.each(['cpu', 'wasm'] as const)(
+  'SequenceRNN movie-to-movie path (historyLinear) on %s',
+  (backend) => {
+    beforeAll(async () => {
+      await useBackend(backend);
+    });
+
+    const linear = (historySize = 0) =>
+      SequenceRNN.create(config({ tasteHead: true, historyLinear: true, historySize }));
+
+    it('starts at zero, then adds W_μᵀ b to the taste logits, b the 1/√n bag (hand-computed); leaks nothing', async () => {
+      const model = linear();
+      expect(Array.from(weightValues(model, 'history_items/kernel')).every((v) => v === 0)).toBe(true);
+      const histories = [seq([0, 1, 2, 3]), seq([5]), seq([])];
+      const batch = inferenceBatch(histories, 3, 0);
+      const base = (await model.infer(batch, { scores: true, head: 'taste' })).scores!;
+      // W_μ[i][j] = (i + 1) / 10 when j = i + 1, else 0: each movie i lifts movie i + 1.
+      const kernel = new Array(NUM_ITEMS * NUM_ITEMS).fill(0);
+      for (let i = 0; i + 1 < NUM_ITEMS; i++) kernel[i * NUM_ITEMS + i + 1] = (i + 1) / 10;
+      const w = model.network.weights.find((v) => v.originalName === 'history_items/kernel')!;
+      tf.tidy(() => {
+        w.write(tf.tensor2d(kernel, [NUM_ITEMS, NUM_ITEMS]));
+      });
+      const start = tf.memory().numTensors;
+      const scores = (await model.infer(batch, { scores: true, head: 'taste' })).scores!;
+      expect(tf.memory().numTensors).toBe(start);
+      // Row 0 reads movies 0–3 at 1/2 each: movies 1–4 gain 0.1/2, 0.2/2, 0.3/2, 0.4/2. Row 1: movie 6 gains 0.6.
+      const expected = [
+        [0, 0.05, 0.1, 0.15, 0.2, 0, 0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0, 0.6, 0, 0, 0, 0, 0],
+        new Array(NUM_ITEMS).fill(0),
+      ];
+      expected.forEach((row, r) => {
+        row.forEach((v, j) => {
+          expect(scores[r * NUM_ITEMS + j]! - base[r * NUM_ITEMS + j]!).toBeCloseTo(v, 5);
+        });
+      });
+      model.dispose();
+    });
+
+    it('trains in taste steps only, beside the encoder too; saves and loads', async () => {
+      const model = linear(2);
+      const before = layerWeights(model, 'history_items');
+      const optimizer = tf.train.sgd(0.5);
+      optimizer.minimize(() => model.loss(batchFor(0)), false, model.trainableVariables());
+      expect(layerWeights(model, 'history_items')).toEqual(before);
+      const held = [{ items: Int32Array.of(1, 3), ratings: Float32Array.of(0.5, 1) }];
+      optimizer.minimize(
+        () => model.loss(tasteBatch([seq([0, 2])], held, NUM_ITEMS, 10, 0)),
+        false,
+        model.trainableVariables(),
+      );
+      const after = weightValues(model, 'history_items/kernel');
+      // Only the rows of the movies read (0 and 2) move.
+      for (let i = 0; i < NUM_ITEMS; i++) {
+        const moved = after.subarray(i * NUM_ITEMS, (i + 1) * NUM_ITEMS).some((v) => v !== 0);
+        expect(moved).toBe(i === 0 || i === 2);
+      }
+      // Movie 1 (held out) gains from the movies read; the diagonal and unrelated movies are pushed down.
+      expect(after[0 * NUM_ITEMS + 1]!).toBeGreaterThan(0);
+      expect(after[0 * NUM_ITEMS + 5]!).toBeLessThan(0);
+      optimizer.dispose();
+      const batch = inferenceBatch(HISTORIES, 10, 0);
+      const scores = (await model.infer(batch, { scores: true, head: 'taste' })).scores!;
+      const loaded = await SequenceRNN.fromArtifacts(model.config, await model.toArtifacts());
+      expect(Array.from((await loaded.infer(batch, { scores: true, head: 'taste' })).scores!)).toEqual(
+        Array.from(scores),
+      );
+      loaded.dispose();
+      model.dispose();
+    });
+
+    it('setItemParameters gives the chosen movies a zero row and the other movies’ mean column', () => {
+      const model = linear();
+      // W[i][j] = i + j / 10.
+      const kernel = Array.from(
+        { length: NUM_ITEMS * NUM_ITEMS },
+        (_, at) => Math.floor(at / NUM_ITEMS) + (at % NUM_ITEMS) / 10,
+      );
+      const w = model.network.weights.find((v) => v.originalName === 'history_items/kernel')!;
+      tf.tidy(() => {
+        w.write(tf.tensor2d(kernel, [NUM_ITEMS, NUM_ITEMS]));
+      });
+      model.setItemParameters([3, 5], new Float32Array(2 * model.itemParameterWidth));
+      // Row i's mean over the ten other columns: i + (66 − 3 − 5) / 10 / 10 = i + 0.58.
+      const after = weightValues(model, 'history_items/kernel');
+      for (let i = 0; i < NUM_ITEMS; i++) {
+        for (let j = 0; j < NUM_ITEMS; j++) {
+          const expected = i === 3 || i === 5 ? 0 : j === 3 || j === 5 ? i + 0.58 : i + j / 10;
+          expect(after[i * NUM_ITEMS + j]).toBeCloseTo(expected, 5);
+        }
+      }
+      model.dispose();
+    });
+  },
+);
