@@ -63,7 +63,8 @@ export interface ModelOptions {
    */
   historySize: number;
   /**
-   * Dropout of the whole-history bag's entries in training (`model.historySize` > 0): each movie of the bag is
+   * Dropout of the whole-history bag's entries in training (`model.historySize` > 0 or `model.historyLinear`,
+   * both read the same bag): each movie of the bag is
    * dropped at this rate, the rest scaled up (a denoising input, as in Mult-DAE). Seeded. Default 0.
    */
   historyDropout: number;

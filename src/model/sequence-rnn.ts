@@ -324,15 +324,15 @@ export class SequenceRNN {
     // the path adds to an average movie, which the regressed head rows (biases included) were fitted beside. A
     // zero column instead would lift such movies above every movie the path pushes down.
     if (this.historyLinear) {
-      const chosen = new Set(positions);
-      const others = numItems - chosen.size;
+      const chosen = [...new Set(positions)];
+      const others = numItems - chosen.length;
       const kernel = this.historyLinear.weights[0]!;
       const values = (kernel.read().dataSync() as Float32Array).slice();
       for (const p of chosen) values.fill(0, p * numItems, (p + 1) * numItems);
-      for (let r = 0; r < numItems; r++) {
-        const row = r * numItems;
-        let sum = 0;
-        for (let j = 0; j < numItems; j++) if (!chosen.has(j)) sum += values[row + j]!;
+      for (let row = 0; row < values.length; row += numItems) {
+        // The row's sum less its chosen entries, over the other movies.
+        let sum = values.subarray(row, row + numItems).reduce((a, b) => a + b, 0);
+        for (const p of chosen) sum -= values[row + p]!;
         const mean = others > 0 ? sum / others : 0;
         for (const p of chosen) values[row + p] = mean;
       }
@@ -736,7 +736,7 @@ function clearRnnCallArgs(network: tfl.LayersModel): void {
   }
 }
 
-/** Whether the model has the whole-history path (it feeds the taste head, so it needs one). */
+/** Whether the model reads the whole-history bag (encoder or movie-to-movie path; they feed the taste head). */
 function hasHistoryPath(config: SequenceRNNConfig): boolean {
   return ((config.historySize ?? 0) > 0 || config.historyLinear === true) && config.tasteHead === true;
 }

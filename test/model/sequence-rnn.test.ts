@@ -824,6 +824,7 @@ describe.each(['cpu', 'wasm'] as const)(
       }
       // Movie 1 (held out) gains from the movies read; the diagonal and unrelated movies are pushed down.
       expect(after[0 * NUM_ITEMS + 1]!).toBeGreaterThan(0);
+      expect(after[0 * NUM_ITEMS + 0]!).toBeLessThan(0);
       expect(after[0 * NUM_ITEMS + 5]!).toBeLessThan(0);
       optimizer.dispose();
       const batch = inferenceBatch(HISTORIES, 10, 0);
