@@ -83,6 +83,12 @@ describe('resolveOptions', () => {
     [{ model: { historySize: 2.5 } }, 'model.historySize'],
     [{ model: { historyLinear: 'yes' as unknown as boolean } }, 'model.historyLinear'],
     [{ model: { historyDropout: 1 } }, 'model.historyDropout'],
+    [{ model: { historyLinearInit: 'ones' as 'ease' } }, 'model.historyLinearInit'],
+    [{ model: { historyLinearInit: 'ease' } }, 'model.historyLinearInit'],
+    [{ model: { historyLinearLambda: 0 } }, 'model.historyLinearLambda'],
+    [{ model: { historyLinearBag: 'log' as 'binary' } }, 'model.historyLinearBag'],
+    [{ model: { historyLinearTrainable: 0 as unknown as boolean } }, 'model.historyLinearTrainable'],
+    [{ model: { historyLinearLambda: Number.POSITIVE_INFINITY } }, 'model.historyLinearLambda'],
     [{ training: { monitor: 'AUC' as 'HR@10' } }, 'training.monitor'],
     [{ training: { monitor: 'ndcg@10' as 'HR@10' } }, 'training.monitor'],
   ])('rejects %j with a ConfigError naming %s', (options, option) => {

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecommender } from '../src/create-recommender';
+import { MovieIndex } from '../src/data/catalog';
 import { generateSyntheticCatalog } from '../src/data/synthetic';
 import { RatingTable, type UserHistory } from '../src/data/types';
 import { ConfigError, StateError } from '../src/errors';
-import { RANKING_LOSSES, type RankingLoss } from '../src/model/sequence-rnn';
+import { easeWeights } from '../src/model/item-item';
+import { RANKING_LOSSES, type RankingLoss, SequenceRNN } from '../src/model/sequence-rnn';
 import { holdOutPart, holdOutValidation, type RecommenderPipeline, windowsPerBatch } from '../src/pipeline';
 import type { FitSummary } from '../src/recommend/types';
 import { Rng } from '../src/util/random';
@@ -300,6 +302,65 @@ describe('model.historySize', () => {
     const plain = await fitted(6, 0);
     expect(await encoderShape(plain)).toBeUndefined();
     plain.dispose();
+  });
+});
+
+describe("model.historyLinearInit: 'ease'", () => {
+  it('starts the movie-to-movie matrix at EASE × the fitted scale, and says so in the notes', async () => {
+    let start: Float32Array | undefined;
+    const rec = await createRecommender({
+      ...SMALL,
+      backend: 'cpu',
+      profiler: false,
+      features: false,
+      model: { ...SMALL.model, historyLinear: true, historyLinearInit: 'ease', historyLinearLambda: 20 },
+      training: { epochs: 1, batchSize: 32, validation: 'none' },
+      sequenceModel: (config, init) => {
+        start = init.historyItems;
+        return SequenceRNN.create(config, init);
+      },
+    });
+    const summary = await rec.fit(data);
+    // The expected weights from the same interactions: every user's distinct movies, catalog positions.
+    const catalog = MovieIndex.fromDataset(data);
+    const M = catalog.size;
+    const byUser = new Map<number, Set<number>>();
+    for (const r of data.ratings) {
+      const set = byUser.get(r.userId) ?? new Set<number>();
+      set.add(catalog.indexOf(r.movieId));
+      byUser.set(r.userId, set);
+    }
+    const users = [...byUser.values()].map((set) => [...set]);
+    const offsets = [0];
+    for (const u of users) offsets.push(offsets[offsets.length - 1]! + u.length);
+    const B = easeWeights({ offsets: Int32Array.from(offsets), items: Int32Array.from(users.flat()) }, M, 20);
+    expect(start).toHaveLength(M * M);
+    const at = B.findIndex((v) => Math.abs(v) > 1e-3);
+    const alpha = start![at]! / B[at]!;
+    expect(Math.log2(alpha) * 2).toBeCloseTo(Math.round(Math.log2(alpha) * 2), 3); // one of 2^(k/2)
+    for (let i = 0; i < M * M; i++) expect(start![i]!).toBeCloseTo(alpha * B[i]!, 4);
+    expect(
+      summary.notes?.some((n) =>
+        n.startsWith(`movie-to-movie path started from EASE (λ 20) × ${alpha.toPrecision(3)}`),
+      ),
+    ).toBe(true);
+    rec.dispose();
+  });
+
+  it('refuses catalogs above 20,000 movies with a ConfigError before any large allocation', async () => {
+    const big = generateSyntheticCatalog({ users: 4, movies: 20_001, ratingsPerUser: 3, seed: 1 });
+    const rec = await createRecommender({
+      ...SMALL,
+      backend: 'cpu',
+      profiler: false,
+      features: false,
+      model: { ...SMALL.model, historyLinear: true, historyLinearInit: 'ease' },
+      training: { epochs: 1, batchSize: 32, validation: 'none' },
+    });
+    await expect(rec.fit(big)).rejects.toThrow(
+      /model\.historyLinearInit: expected 'zero' for a catalog above 20000/,
+    );
+    rec.dispose();
   });
 });
 

@@ -187,6 +187,8 @@ export interface TrainingRecord {
   seconds: number;
   /** One entry per epoch: loss, validation loss and metrics, seconds. */
   history: EpochLog[];
+  /** The fit's notes (a batch size lowered, the scale a started matrix got, movies started from content …). */
+  notes?: string[];
 }
 
 /** One row of a report: a model (in a scenario) and its metrics. */
@@ -902,6 +904,7 @@ function keepTraining(training: TrainingRecord[], summary: FitSummary | undefine
       ...log,
       ...(log.metrics ? { metrics: { ...log.metrics } } : {}),
     })),
+    ...(summary.notes && summary.notes.length > 0 ? { notes: [...summary.notes] } : {}),
   });
 }
 

@@ -87,6 +87,14 @@ export interface SequenceRNNConfig {
    * starting at zero), beside or instead of the encoder. Needs a taste head. Default false.
    */
   historyLinear?: boolean;
+  /**
+   * What the movie-to-movie path reads: `'sqrt'` (default), the bag the encoder reads (each movie 1/√n), or
+   * `'binary'`, each movie 1 (EASE's own input, so weights started from EASE keep their scale for every
+   * history length).
+   */
+  historyLinearBag?: 'sqrt' | 'binary';
+  /** Whether training moves the movie-to-movie matrix (false: it stays as started). Default true. */
+  historyLinearTrainable?: boolean;
 }
 
 /**
@@ -124,6 +132,11 @@ export interface SequenceRNNInit {
   rankingBias?: Float32Array;
   /** `[numItems]` initial rating bias (a logit of the movie's mean scaled rating). */
   ratingBias?: Float32Array;
+  /**
+   * `[numItems × numItems]` initial matrix of the movie-to-movie path (`historyLinear`), row-major (row: the
+   * movie read, column: the movie scored); zeros when absent.
+   */
+  historyItems?: Float32Array;
 }
 
 type Layer = ReturnType<typeof tfl.layers.dense>;
@@ -204,6 +217,10 @@ export class SequenceRNN {
 
   /** Builds a new model with seeded initial weights. */
   static create(config: SequenceRNNConfig, init: SequenceRNNInit = {}): SequenceRNN {
+    const cells = config.numItems * config.numItems;
+    if (init.historyItems && init.historyItems.length !== cells) {
+      throw new RangeError(`init.historyItems: expected ${cells} values, got ${init.historyItems.length}`);
+    }
     const network = buildNetwork(config);
     const model = new SequenceRNN(config, network);
     model.initialiseWeights(init);
@@ -547,6 +564,7 @@ export class SequenceRNN {
     const { numItems } = this.config;
     const { rows, historyItems, historyOffsets } = batch;
     const bag = new Float32Array(rows * numItems);
+    const rowScale = new Float32Array(rows).fill(1);
     for (let r = 0; r < rows; r++) {
       let distinct = 0;
       for (let j = historyOffsets[r]!; j < historyOffsets[r + 1]!; j++) {
@@ -555,6 +573,7 @@ export class SequenceRNN {
         bag[at] = 1;
       }
       if (distinct > 1) {
+        rowScale[r] = Math.sqrt(distinct);
         const w = 1 / Math.sqrt(distinct);
         for (let j = historyOffsets[r]!; j < historyOffsets[r + 1]!; j++)
           bag[r * numItems + historyItems[j]!] = w;
@@ -569,7 +588,12 @@ export class SequenceRNN {
       const encoded = this.historyEncoder.apply(input) as tf.Tensor2D;
       out = tf.add(out, this.historyHead.apply(encoded) as tf.Tensor2D);
     }
-    if (this.historyLinear) out = tf.add(out, this.historyLinear.apply(input) as tf.Tensor2D);
+    if (this.historyLinear) {
+      // The binary bag: each row of the 1/√n bag (dropped entries stay dropped) times √n.
+      const read =
+        this.config.historyLinearBag === 'binary' ? tf.mul(input, tf.tensor2d(rowScale, [rows, 1])) : input;
+      out = tf.add(out, this.historyLinear.apply(read) as tf.Tensor2D);
+    }
     return out;
   }
 
@@ -659,7 +683,9 @@ export class SequenceRNN {
           const size = shape.reduce((a, b) => a * b, 1);
           const leaf = w.originalName.split('/').pop()!;
           if (layer.name === 'item_embedding') return uniform(size, 0.05, rng);
-          if (layer.name === 'history_items') return new Float32Array(size);
+          if (layer.name === 'history_items') {
+            return init.historyItems ? init.historyItems.slice() : new Float32Array(size);
+          }
           if (layer.name === 'content_features') {
             const out = new Float32Array(size);
             if (init.content)
@@ -819,7 +845,12 @@ function buildNetwork(config: SequenceRNNConfig): tfl.LayersModel {
     if (config.historyLinear) {
       outputs.push(
         tfl.layers
-          .dense({ units: numItems, useBias: false, name: 'history_items' })
+          .dense({
+            units: numItems,
+            useBias: false,
+            name: 'history_items',
+            trainable: config.historyLinearTrainable !== false,
+          })
           .apply(history) as tfl.SymbolicTensor,
       );
     }

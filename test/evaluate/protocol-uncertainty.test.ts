@@ -45,7 +45,14 @@ function model(name: string, prefer: 'low' | 'high', epochs = 0): ModelSpec {
             metrics: { 'NDCG@10': 0.1 * (i + 1) },
             seconds: 0.01,
           }));
-          return { epochs, bestEpoch: epochs, history, aborted: false, seconds: 0.02 };
+          return {
+            epochs,
+            bestEpoch: epochs,
+            history,
+            aborted: false,
+            seconds: 0.02,
+            ...(epochs > 0 ? { notes: ['a note of the fit'] } : {}),
+          };
         },
       };
       return scorer;
@@ -100,7 +107,7 @@ describe('per-user data and intervals (ranking protocols)', () => {
 });
 
 describe('training histories', () => {
-  it('keeps each fit’s epoch history in the row (T: one fit; baselines without epochs: none)', async () => {
+  it('keeps each fit’s epoch history and notes in the row (T: one fit; baselines without epochs: none)', async () => {
     const result = await runProtocol('T', data, [model('rnn', 'low', 3), model('flat', 'high', 0)], {
       k: 3,
       bootstrap: false,
@@ -110,6 +117,7 @@ describe('training histories', () => {
     expect(rnn!.training![0]!.fold).toBeUndefined();
     expect(rnn!.training![0]!.history.map((e) => e.loss)).toEqual([1, 1 / 2, 1 / 3]);
     expect(rnn!.training![0]!.bestEpoch).toBe(3);
+    expect(rnn!.training![0]!.notes).toEqual(['a note of the fit']);
     expect(flat!.training).toBeUndefined();
   });
 });

@@ -837,6 +837,67 @@ describe.each(['cpu', 'wasm'] as const)(
       model.dispose();
     });
 
+    it("historyLinearBag 'binary' reads each movie at 1 (hand-computed); historyLinearTrainable false keeps the matrix", async () => {
+      const kernel = new Float32Array(NUM_ITEMS * NUM_ITEMS);
+      for (let i = 0; i + 1 < NUM_ITEMS; i++) kernel[i * NUM_ITEMS + i + 1] = (i + 1) / 10;
+      const model = SequenceRNN.create(
+        config({
+          tasteHead: true,
+          historyLinear: true,
+          historyLinearBag: 'binary',
+          historyLinearTrainable: false,
+        }),
+        { historyItems: kernel },
+      );
+      const batch = inferenceBatch([seq([0, 1, 2, 3]), seq([5])], 3, 0);
+      const scores = (await model.infer(batch, { scores: true, head: 'taste' })).scores!;
+      const plain = SequenceRNN.create(config({ tasteHead: true, historyLinear: true }));
+      plain.setWeights(
+        model.getWeights().map((w) => (w.length === kernel.length ? new Float32Array(w.length) : w)),
+      );
+      const base = (await plain.infer(batch, { scores: true, head: 'taste' })).scores!;
+      // Row 0 reads movies 0–3 at 1 each: movies 1–4 gain 0.1 … 0.4. Row 1: movie 6 gains 0.6.
+      const expected = [
+        [0, 0.1, 0.2, 0.3, 0.4, 0, 0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0, 0.6, 0, 0, 0, 0, 0],
+      ];
+      expected.forEach((row, r) => {
+        row.forEach((v, j) => {
+          expect(scores[r * NUM_ITEMS + j]! - base[r * NUM_ITEMS + j]!).toBeCloseTo(v, 5);
+        });
+      });
+      // Not trainable: not among the trainable variables, unchanged by a taste step.
+      const names = model.network.trainableWeights.map((w) => w.originalName);
+      expect(names).not.toContain('history_items/kernel');
+      const optimizer = tf.train.sgd(0.5);
+      const held = [{ items: Int32Array.of(1, 3), ratings: Float32Array.of(0.5, 1) }];
+      optimizer.minimize(
+        () => model.loss(tasteBatch([seq([0, 2])], held, NUM_ITEMS, 10, 0)),
+        false,
+        model.trainableVariables(),
+      );
+      expect(Array.from(weightValues(model, 'history_items/kernel'))).toEqual(Array.from(kernel));
+      optimizer.dispose();
+      plain.dispose();
+      model.dispose();
+    });
+
+    it('starts from init.historyItems when given (and refuses one of the wrong size)', () => {
+      const start = Float32Array.from({ length: NUM_ITEMS * NUM_ITEMS }, (_, at) => (at % 7) / 10);
+      const model = SequenceRNN.create(config({ tasteHead: true, historyLinear: true }), {
+        historyItems: start,
+      });
+      expect(Array.from(weightValues(model, 'history_items/kernel'))).toEqual(Array.from(start));
+      model.dispose();
+      const tensors = tf.memory().numTensors;
+      expect(() =>
+        SequenceRNN.create(config({ tasteHead: true, historyLinear: true }), {
+          historyItems: new Float32Array(NUM_ITEMS),
+        }),
+      ).toThrow(/historyItems: expected 144 values, got 12/);
+      expect(tf.memory().numTensors).toBe(tensors);
+    });
+
     it('setItemParameters gives the chosen movies a zero row and the other movies’ mean column', () => {
       const model = linear();
       // W[i][j] = i + j / 10.

@@ -7,8 +7,8 @@
 import { MovieIndex } from '../../data/catalog';
 import type { Dataset } from '../../data/types';
 import { ConfigError } from '../../errors';
+import { easeWeights } from '../../model/item-item';
 import type { FitSummary, Scorer, UserHistory } from '../../recommend/types';
-import { invertSpdInPlace } from '../../util/linalg';
 import {
   baselineSummary,
   checkNumber,
@@ -92,21 +92,7 @@ export class EaseBaseline implements Scorer {
       );
     }
     this.state = null;
-    const { offsets, items } = distinctUserItems(UserRatings.build(train.ratings, movies), M);
-    const G = new Float64Array(M * M);
-    for (let u = 0; u + 1 < offsets.length; u++) {
-      // Lower triangle of XᵀX: the inversion reads no more.
-      for (let p = offsets[u]!; p < offsets[u + 1]!; p++) {
-        const a = items[p]!;
-        for (let q = offsets[u]!; q < offsets[u + 1]!; q++) if (items[q]! <= a) G[a * M + items[q]!]!++;
-      }
-    }
-    for (let i = 0; i < M; i++) G[i * M + i]! += this.lambda;
-    invertSpdInPlace(G, M);
-    const B = new Float32Array(M * M);
-    for (let i = 0; i < M; i++) {
-      for (let j = 0; j < M; j++) if (i !== j) B[i * M + j] = -G[i * M + j]! / G[j * M + j]!;
-    }
+    const B = easeWeights(distinctUserItems(UserRatings.build(train.ratings, movies), M), M, this.lambda);
     this.state = { movies, B };
     return baselineSummary(start, []);
   }
