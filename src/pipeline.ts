@@ -1074,8 +1074,10 @@ const EASE_START_MAX_MOVIES = 20_000;
 
 /**
  * The movie-to-movie path's starting matrix for `model.historyLinearInit: 'ease'`: EASE's weights on every
- * user's distinct training movies, times the scale that best turns them into softmax logits beside the taste
- * head's starting bias (see {@link fitBagScale}).
+ * user's distinct training movies, times the scale that best turns them into softmax logits (see
+ * {@link fitBagScale}). EASE's regression already carries popularity, so the taste head's bias starts at
+ * zero (set in `init.tasteBias`; T P@10 0.3949 → 0.4063 against log popularity) and the scale is fitted
+ * beside that zero bias.
  *
  * @throws {ConfigError} for a catalog above {@link EASE_START_MAX_MOVIES} movies.
  */
@@ -1109,14 +1111,8 @@ function easeStart(
   }
   const rows = { offsets: Int32Array.from(offsets), items: Int32Array.from(items) };
   const matrix = easeWeights(rows, numItems, lambda);
-  const alpha = fitBagScale(
-    rows,
-    matrix,
-    numItems,
-    init.rankingBias ?? new Float32Array(numItems),
-    seed,
-    bag,
-  );
+  init.tasteBias = new Float32Array(numItems);
+  const alpha = fitBagScale(rows, matrix, numItems, init.tasteBias, seed, bag);
   for (let i = 0; i < matrix.length; i++) matrix[i]! *= alpha;
   return {
     matrix,

@@ -306,8 +306,9 @@ describe('model.historySize', () => {
 });
 
 describe("model.historyLinearInit: 'ease'", () => {
-  it('starts the movie-to-movie matrix at EASE × the fitted scale, and says so in the notes', async () => {
+  it('starts the movie-to-movie matrix at EASE × the fitted scale and the taste bias at zero, and says so in the notes', async () => {
     let start: Float32Array | undefined;
+    let tasteBias: Float32Array | undefined;
     const rec = await createRecommender({
       ...SMALL,
       backend: 'cpu',
@@ -317,6 +318,7 @@ describe("model.historyLinearInit: 'ease'", () => {
       training: { epochs: 1, batchSize: 32, validation: 'none' },
       sequenceModel: (config, init) => {
         start = init.historyItems;
+        tasteBias = init.tasteBias;
         return SequenceRNN.create(config, init);
       },
     });
@@ -335,6 +337,8 @@ describe("model.historyLinearInit: 'ease'", () => {
     for (const u of users) offsets.push(offsets[offsets.length - 1]! + u.length);
     const B = easeWeights({ offsets: Int32Array.from(offsets), items: Int32Array.from(users.flat()) }, M, 20);
     expect(start).toHaveLength(M * M);
+    // EASE already carries popularity: the taste head's bias starts at zero (the ranking head keeps log popularity).
+    expect(tasteBias).toEqual(new Float32Array(M));
     const at = B.findIndex((v) => Math.abs(v) > 1e-3);
     const alpha = start![at]! / B[at]!;
     expect(Math.log2(alpha) * 2).toBeCloseTo(Math.round(Math.log2(alpha) * 2), 3); // one of 2^(k/2)

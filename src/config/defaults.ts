@@ -78,7 +78,8 @@ export interface ModelOptions {
    * How the movie-to-movie path's matrix starts (`model.historyLinear`): `'zero'` (default), or `'ease'`: the
    * closed-form EASE weights of the training interactions (ridge penalty `model.historyLinearLambda`), scaled to
    * softmax logits by the factor that best predicts a held-out fifth of each user's movies (see
-   * `fitBagScale`), then trained with the rest of the network. `'ease'` inverts a catalog × catalog matrix of
+   * `fitBagScale`), then trained with the rest of the network; the taste head's bias then starts at zero
+   * (EASE carries popularity) instead of log popularity. `'ease'` inverts a catalog × catalog matrix of
    * doubles (8·M² bytes, about M³/2 multiply-adds: seconds at 1,700 movies, minutes at 10,000) and is refused
    * above 20,000 movies.
    */

@@ -137,6 +137,8 @@ export interface SequenceRNNInit {
    * movie read, column: the movie scored); zeros when absent.
    */
   historyItems?: Float32Array;
+  /** `[numItems]` initial taste-head bias; `rankingBias` when absent (zeros when a matrix started from EASE carries popularity). */
+  tasteBias?: Float32Array;
 }
 
 type Layer = ReturnType<typeof tfl.layers.dense>;
@@ -712,6 +714,7 @@ export class SequenceRNN {
     if ((layer.name === 'ranking_head' || layer.name === 'taste_head') && init.rankingBias) {
       out.set(init.rankingBias.subarray(0, size));
     }
+    if (layer.name === 'taste_head' && init.tasteBias) out.set(init.tasteBias.subarray(0, size));
     if (layer.name === 'rating_head' && init.ratingBias) out.set(init.ratingBias.subarray(0, size));
     if (
       layer.name.startsWith('rnn_') &&

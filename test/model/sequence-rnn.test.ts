@@ -882,12 +882,18 @@ describe.each(['cpu', 'wasm'] as const)(
       model.dispose();
     });
 
-    it('starts from init.historyItems when given (and refuses one of the wrong size)', () => {
+    it('starts from init.historyItems and init.tasteBias when given (and refuses a matrix of the wrong size)', () => {
       const start = Float32Array.from({ length: NUM_ITEMS * NUM_ITEMS }, (_, at) => (at % 7) / 10);
+      const rankingBias = Float32Array.from({ length: NUM_ITEMS }, (_, i) => i / 4);
+      const tasteBias = Float32Array.from({ length: NUM_ITEMS }, (_, i) => -i);
       const model = SequenceRNN.create(config({ tasteHead: true, historyLinear: true }), {
         historyItems: start,
+        rankingBias,
+        tasteBias,
       });
       expect(Array.from(weightValues(model, 'history_items/kernel'))).toEqual(Array.from(start));
+      expect(Array.from(weightValues(model, 'taste_head/bias'))).toEqual(Array.from(tasteBias));
+      expect(Array.from(weightValues(model, 'ranking_head/bias'))).toEqual(Array.from(rankingBias));
       model.dispose();
       const tensors = tf.memory().numTensors;
       expect(() =>
