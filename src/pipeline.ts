@@ -24,7 +24,7 @@ import {
   trainingWindows,
 } from './model/batches';
 import { type ColdItemsReport, inferColdItems } from './model/content-cold-start';
-import { easeWeights, fitBagScale } from './model/item-item';
+import { distinctItemRows, easeCost, easeWeights, fitBagScale } from './model/item-item';
 import type { ScoringHead, SequenceRNN, SequenceRNNConfig, SequenceRNNInit } from './model/sequence-rnn';
 import { type ModelLocation, toArtifacts, writeArtifacts } from './persistence';
 import type { UserProfiler } from './profile/user-profiler';
@@ -265,16 +265,16 @@ export class RecommenderPipeline implements Scorer {
     const init = initialValues(trainTable, catalog, scale, popularity, content);
     const initNotes: string[] = [];
     if (config.tasteHead && config.historyLinear && modelOptions.historyLinearInit === 'ease') {
-      const { matrix, note } = easeStart(
+      const start = easeStart(
         modelOptions.historyLinearBag,
         sequences.values(),
         catalog.size,
         modelOptions.historyLinearLambda,
-        init,
         seed,
       );
-      init.historyItems = matrix;
-      initNotes.push(note);
+      init.historyItems = start.matrix;
+      init.tasteBias = start.tasteBias;
+      initNotes.push(start.note);
     }
     const model = this.modules.sequenceModel(config, init);
 
@@ -1076,8 +1076,7 @@ const EASE_START_MAX_MOVIES = 20_000;
  * The movie-to-movie path's starting matrix for `model.historyLinearInit: 'ease'`: EASE's weights on every
  * user's distinct training movies, times the scale that best turns them into softmax logits (see
  * {@link fitBagScale}). EASE's regression already carries popularity, so the taste head's bias starts at
- * zero (set in `init.tasteBias`; T P@10 0.3949 → 0.4063 against log popularity) and the scale is fitted
- * beside that zero bias.
+ * zero (`tasteBias`; T P@10 0.3949 → 0.4063 against log popularity) and the scale is fitted beside it.
  *
  * @throws {ConfigError} for a catalog above {@link EASE_START_MAX_MOVIES} movies.
  */
@@ -1086,36 +1085,32 @@ function easeStart(
   sequences: Iterable<EncodedSequence>,
   numItems: number,
   lambda: number,
-  init: SequenceRNNInit,
   seed: number,
-): { matrix: Float32Array; note: string } {
+): { matrix: Float32Array; tasteBias: Float32Array; note: string } {
   if (numItems > EASE_START_MAX_MOVIES) {
     throw new ConfigError(
       'model.historyLinearInit',
-      `'zero' for a catalog above ${EASE_START_MAX_MOVIES} movies ('ease' inverts a dense ${numItems}×${numItems} matrix of doubles, ${((8 * numItems * numItems) / 1e9).toFixed(1)} GB)`,
+      `'zero' for a catalog above ${EASE_START_MAX_MOVIES} movies (the EASE start's ${easeCost(numItems)})`,
       'ease',
     );
   }
-  const seen = new Int32Array(numItems).fill(-1);
-  const offsets: number[] = [0];
-  const items: number[] = [];
-  let u = 0;
-  for (const seq of sequences) {
-    for (const i of seq.items) {
-      if (seen[i] === u) continue;
-      seen[i] = u;
-      items.push(i);
-    }
-    offsets.push(items.length);
-    u++;
-  }
-  const rows = { offsets: Int32Array.from(offsets), items: Int32Array.from(items) };
+  const all = [...sequences];
+  const offsets = new Int32Array(all.length + 1);
+  all.forEach((seq, u) => {
+    offsets[u + 1] = offsets[u]! + seq.items.length;
+  });
+  const items = new Int32Array(offsets[all.length]!);
+  all.forEach((seq, u) => {
+    items.set(seq.items, offsets[u]!);
+  });
+  const rows = distinctItemRows({ offsets, items }, numItems);
   const matrix = easeWeights(rows, numItems, lambda);
-  init.tasteBias = new Float32Array(numItems);
-  const alpha = fitBagScale(rows, matrix, numItems, init.tasteBias, seed, bag);
+  const tasteBias = new Float32Array(numItems);
+  const alpha = fitBagScale(rows, matrix, numItems, tasteBias, seed, bag);
   for (let i = 0; i < matrix.length; i++) matrix[i]! *= alpha;
   return {
     matrix,
+    tasteBias,
     note: `movie-to-movie path started from EASE (λ ${lambda}) × ${alpha.toPrecision(3)}, the scale that best predicted a held-out fifth of each user's movies`,
   };
 }

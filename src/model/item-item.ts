@@ -17,6 +17,37 @@ export interface ItemRows {
 }
 
 /**
+ * Each user's distinct items of `rows` (a user's repeated items counted once, as in the binary user–item
+ * matrix), in first-seen order, or ascending when `sorted`.
+ */
+export function distinctItemRows(rows: ItemRows, numItems: number, sorted = false): ItemRows {
+  const seen = new Int32Array(numItems).fill(-1);
+  const offsets = new Int32Array(rows.offsets.length);
+  const out: number[] = [];
+  for (let u = 0; u + 1 < rows.offsets.length; u++) {
+    const start = out.length;
+    for (let p = rows.offsets[u]!; p < rows.offsets[u + 1]!; p++) {
+      const i = rows.items[p]!;
+      if (seen[i] === u) continue;
+      seen[i] = u;
+      out.push(i);
+    }
+    offsets[u + 1] = out.length;
+    if (sorted) {
+      const mine = out.slice(start).sort((a, b) => a - b);
+      for (let t = 0; t < mine.length; t++) out[start + t] = mine[t]!;
+    }
+  }
+  return { offsets, items: Int32Array.from(out) };
+}
+
+/** What {@link easeWeights} costs for `numItems` movies, for the errors that refuse large catalogs. */
+export function easeCost(numItems: number): string {
+  const gb = ((8 * numItems * numItems) / 1e9).toFixed(1);
+  return `dense ${numItems}×${numItems} matrix would take ${gb} GB and about ${(numItems ** 3 / 2).toExponential(1)} multiply-adds`;
+}
+
+/**
  * EASE^R's item–item weights (Steck, WWW 2019) for the binary user–item matrix X given as `rows`:
  * P = (XᵀX + λI)⁻¹ and B_ij = −P_ij / P_jj with B_jj = 0 (the ridge regression of each item on all the
  * others). `numItems`² doubles of memory and about `numItems`³/2 multiply-adds. An item no user has gets a

@@ -1,11 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { easeWeights, fitBagScale, type ItemRows } from '../../src/model/item-item';
+import {
+  distinctItemRows,
+  easeCost,
+  easeWeights,
+  fitBagScale,
+  type ItemRows,
+} from '../../src/model/item-item';
 
 const rowsOf = (users: number[][]): ItemRows => {
   const offsets = [0];
   for (const u of users) offsets.push(offsets[offsets.length - 1]! + u.length);
   return { offsets: Int32Array.from(offsets), items: Int32Array.from(users.flat()) };
 };
+
+describe('distinctItemRows and easeCost', () => {
+  it("keeps each user's first occurrence of a movie, in order or ascending", () => {
+    const rows = rowsOf([[3, 1, 3, 2], [2, 2], []]);
+    const first = distinctItemRows(rows, 4);
+    expect(Array.from(first.offsets)).toEqual([0, 3, 4, 4]);
+    expect(Array.from(first.items)).toEqual([3, 1, 2, 2]);
+    expect(Array.from(distinctItemRows(rows, 4, true).items)).toEqual([1, 2, 3, 2]);
+  });
+
+  it('names the memory and work of the inversion', () => {
+    expect(easeCost(10_000)).toBe(
+      'dense 10000×10000 matrix would take 0.8 GB and about 5.0e+11 multiply-adds',
+    );
+  });
+});
 
 describe('easeWeights', () => {
   it('is the ridge regression of each movie on the others (hand-computed, two movies)', () => {

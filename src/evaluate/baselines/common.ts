@@ -7,6 +7,7 @@
 import type { MovieIndex } from '../../data/catalog';
 import type { RatingScale, RatingTable } from '../../data/types';
 import { ConfigError, StateError } from '../../errors';
+import { distinctItemRows } from '../../model/item-item';
 import type { FitSummary, UserHistory } from '../../recommend/types';
 
 /**
@@ -76,24 +77,7 @@ export function distinctUserItems(
   M: number,
   sorted = false,
 ): { offsets: Int32Array; items: Int32Array } {
-  const seen = new Int32Array(M).fill(-1);
-  const offsets = new Int32Array(users.offsets.length);
-  const out: number[] = [];
-  for (let u = 0; u + 1 < users.offsets.length; u++) {
-    const start = out.length;
-    for (let p = users.offsets[u]!; p < users.offsets[u + 1]!; p++) {
-      const i = users.items[p]!;
-      if (seen[i] === u) continue;
-      seen[i] = u;
-      out.push(i);
-    }
-    offsets[u + 1] = out.length;
-    if (sorted) {
-      const mine = out.slice(start).sort((a, b) => a - b);
-      for (let t = 0; t < mine.length; t++) out[start + t] = mine[t]!;
-    }
-  }
-  return { offsets, items: Int32Array.from(out) };
+  return distinctItemRows(users, M, sorted);
 }
 
 /**

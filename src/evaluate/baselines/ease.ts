@@ -7,7 +7,7 @@
 import { MovieIndex } from '../../data/catalog';
 import type { Dataset } from '../../data/types';
 import { ConfigError } from '../../errors';
-import { easeWeights } from '../../model/item-item';
+import { easeCost, easeWeights } from '../../model/item-item';
 import type { FitSummary, Scorer, UserHistory } from '../../recommend/types';
 import {
   baselineSummary,
@@ -84,10 +84,9 @@ export class EaseBaseline implements Scorer {
     const movies = MovieIndex.fromDataset(train);
     const M = movies.size;
     if (M > this.maxMovies) {
-      const gb = ((8 * M * M) / 1e9).toFixed(1);
       throw new ConfigError(
         'maxMovies',
-        `a catalog of at most ${this.maxMovies} movies for EASE (its dense ${M}×${M} matrix would take ${gb} GB and about ${(M ** 3 / 2).toExponential(1)} multiply-adds; raise maxMovies only with the memory for it, or use another baseline)`,
+        `a catalog of at most ${this.maxMovies} movies for EASE (its ${easeCost(M)}; raise maxMovies only with the memory for it, or use another baseline)`,
         M,
       );
     }
